@@ -1,0 +1,22 @@
+//! Entities and value objects.
+
+mod call;
+mod call_status;
+mod email;
+mod history;
+mod ids;
+mod password;
+mod phone_number;
+mod user;
+
+pub use call::{Call, NewCall, StatusChange};
+pub use call_status::{CallStatus, UnknownCallStatus};
+pub use email::{Email, EmailError};
+pub use history::{
+    CursorError, DEFAULT_PAGE_SIZE, HistoryCursor, HistoryFilter, HistoryPage, HistoryQuery,
+    MAX_PAGE_SIZE, PagePosition, PaginationError,
+};
+pub use ids::{CallId, UserId};
+pub use password::{Password, PasswordError, PasswordHash};
+pub use phone_number::{PhoneNumber, PhoneNumberError, mask_phone_number};
+pub use user::{NewUser, User};

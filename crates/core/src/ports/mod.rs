@@ -1,0 +1,40 @@
+//! The ports: what the use cases need from the outside world, as traits.
+//!
+//! Every adapter of a port must pass that port's contract suite (`calls-port-contracts`).
+//! With the `mocks` feature (or in this crate's tests) each trait also has a mockall mock,
+//! `Mock<Trait>`.
+
+mod call_repository;
+mod clock;
+mod common_passwords;
+mod database_health;
+mod login_throttle;
+mod password_hasher;
+mod revocation_store;
+mod storage_error;
+mod token_issuer;
+mod user_repository;
+mod voice_provider;
+
+pub use call_repository::{CallRepository, CreateCallError, TransitionError};
+pub use clock::{Clock, SystemClock};
+pub use common_passwords::CommonPasswords;
+pub use database_health::DatabaseHealth;
+pub use login_throttle::{ClientAddress, LoginThrottle, Throttled};
+pub use password_hasher::{HashingError, PasswordCheck, PasswordHasher};
+pub use revocation_store::{RevocationKey, RevocationStore};
+pub use storage_error::StorageError;
+pub use token_issuer::{IssuedToken, TokenError, TokenIssuer, VerifiedToken};
+pub use user_repository::{CreateUserError, UserRepository};
+pub use voice_provider::{
+    BrowserToken, HangUpError, OutboundCall, ProviderSession, StartCallError, VoiceProvider,
+};
+
+#[cfg(any(test, feature = "mocks"))]
+pub use self::{
+    call_repository::MockCallRepository, clock::MockClock, common_passwords::MockCommonPasswords,
+    database_health::MockDatabaseHealth, login_throttle::MockLoginThrottle,
+    password_hasher::MockPasswordHasher, revocation_store::MockRevocationStore,
+    token_issuer::MockTokenIssuer, user_repository::MockUserRepository,
+    voice_provider::MockVoiceProvider,
+};

@@ -1,0 +1,50 @@
+//! Access tokens (JWT in production).
+
+use chrono::{DateTime, Utc};
+
+use super::RevocationKey;
+use crate::domain::{User, UserId};
+
+/// A freshly signed token.
+#[derive(Clone)]
+pub struct IssuedToken {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for IssuedToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedToken")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The claims of a token whose signature and validity period checked out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedToken {
+    pub user_id: UserId,
+    pub email: String,
+    pub expires_at: DateTime<Utc>,
+    /// What logout stores to revoke this token.
+    pub revocation_key: RevocationKey,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    /// Signature, algorithm, format, claims or validity period are wrong. The reason is for logs
+    /// only; clients just get "unauthorized".
+    #[error("invalid token: {0}")]
+    Invalid(String),
+    #[error("could not sign token: {0}")]
+    Signing(String),
+}
+
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait TokenIssuer: Send + Sync {
+    /// Signs a token for `user`, valid from `now`.
+    fn issue(&self, user: &User, now: DateTime<Utc>) -> Result<IssuedToken, TokenError>;
+
+    /// Checks a presented token at `now`. Errors: [`TokenError::Invalid`].
+    fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<VerifiedToken, TokenError>;
+}

@@ -1,0 +1,1 @@
+//! Use cases, written only against the ports.

@@ -1,0 +1,1 @@
+//! Contract suite for the `password_hasher` port.

@@ -1,0 +1,1 @@
+//! Contract suite for the `token_issuer` port.
