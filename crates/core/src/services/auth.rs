@@ -1,0 +1,199 @@
+//! Registration, login, logout and token authentication.
+
+use std::sync::Arc;
+
+use crate::domain::{Email, EmailError, NewUser, Password, PasswordError, User, UserId};
+use crate::ports::{
+    ClientAddress, Clock, CommonPasswords, CreateUserError, HashingError, IssuedToken,
+    LoginThrottle, PasswordCheck, PasswordHasher, RevocationStore, StorageError, Throttled,
+    TokenError, TokenIssuer, UserRepository, VerifiedToken,
+};
+
+/// A signed-in user: what register and login answer.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token: IssuedToken,
+    pub user: User,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegisterError {
+    #[error(transparent)]
+    InvalidEmail(#[from] EmailError),
+    #[error(transparent)]
+    InvalidPassword(#[from] PasswordError),
+    #[error("an account with this email already exists")]
+    EmailTaken,
+    #[error(transparent)]
+    Hashing(#[from] HashingError),
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    #[error(transparent)]
+    InvalidEmail(#[from] EmailError),
+    #[error(transparent)]
+    InvalidPassword(#[from] PasswordError),
+    /// Unknown email or wrong password: deliberately indistinguishable.
+    #[error("invalid email or password")]
+    InvalidCredentials,
+    #[error(transparent)]
+    Throttled(#[from] Throttled),
+    #[error(transparent)]
+    Hashing(#[from] HashingError),
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthenticateError {
+    /// Bad signature, expired, malformed or logged out.
+    #[error("invalid or revoked token")]
+    Unauthorized,
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LogoutError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// The ports the account use cases need.
+#[derive(Clone)]
+pub struct AuthDeps {
+    pub users: Arc<dyn UserRepository>,
+    pub hasher: Arc<dyn PasswordHasher>,
+    pub common_passwords: Arc<dyn CommonPasswords>,
+    pub tokens: Arc<dyn TokenIssuer>,
+    pub revocations: Arc<dyn RevocationStore>,
+    pub throttle: Arc<dyn LoginThrottle>,
+    pub clock: Arc<dyn Clock>,
+}
+
+#[derive(Clone)]
+pub struct AuthService {
+    deps: AuthDeps,
+}
+
+impl std::fmt::Debug for AuthService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthService").finish_non_exhaustive()
+    }
+}
+
+impl AuthService {
+    pub fn new(deps: AuthDeps) -> Self {
+        Self { deps }
+    }
+
+    /// Creates an account and signs it in.
+    pub async fn register(&self, email: &str, password: String) -> Result<Session, RegisterError> {
+        let email = Email::parse(email)?;
+        let password = Password::new(password)?;
+        if self.deps.common_passwords.is_common(&password) {
+            return Err(PasswordError::TooCommon.into());
+        }
+        // Cheap early answer for the common duplicate case; the unique index still decides races.
+        if self.deps.users.find_by_email(&email).await?.is_some() {
+            return Err(RegisterError::EmailTaken);
+        }
+        let password_hash = self.deps.hasher.hash(password).await?;
+        let new_user = NewUser {
+            id: UserId::new(),
+            email,
+            password_hash,
+            created_at: self.deps.clock.now(),
+        };
+        let user = self.deps.users.create(new_user).await.map_err(|err| match err {
+            CreateUserError::EmailTaken => RegisterError::EmailTaken,
+            CreateUserError::Storage(err) => RegisterError::Storage(err),
+        })?;
+        let token = self.deps.tokens.issue(&user, self.deps.clock.now())?;
+        tracing::info!(user_id = %user.id, "account registered");
+        Ok(Session { token, user })
+    }
+
+    /// Checks the credentials and signs the user in. An unknown email costs the same hashing
+    /// work and gets the same error as a wrong password. A legacy hash is upgraded on success.
+    pub async fn login(
+        &self,
+        email: &str,
+        password: String,
+        client: ClientAddress,
+    ) -> Result<Session, LoginError> {
+        let email = Email::parse(email)?;
+        let password = Password::for_login(password)?;
+        let now = self.deps.clock.now();
+        self.deps.throttle.check(&email, client, now)?;
+
+        let Some(user) = self.deps.users.find_by_email(&email).await? else {
+            self.deps.hasher.verify_dummy(password).await;
+            self.deps.throttle.record_failure(&email, client, now);
+            return Err(LoginError::InvalidCredentials);
+        };
+        let check = match self.deps.hasher.verify(password.clone(), user.password_hash.clone()).await {
+            Ok(check) => check,
+            Err(HashingError::UnknownFormat) => {
+                tracing::error!(user_id = %user.id, "stored password hash has an unknown format");
+                PasswordCheck::Mismatch
+            }
+            Err(err) => return Err(err.into()),
+        };
+        let PasswordCheck::Match { needs_rehash } = check else {
+            self.deps.throttle.record_failure(&email, client, now);
+            tracing::info!(user_id = %user.id, "login refused: wrong password");
+            return Err(LoginError::InvalidCredentials);
+        };
+        self.deps.throttle.record_success(&email);
+        if needs_rehash {
+            self.upgrade_hash(&user, password).await;
+        }
+        let token = self.deps.tokens.issue(&user, self.deps.clock.now())?;
+        tracing::info!(user_id = %user.id, "logged in");
+        Ok(Session { token, user })
+    }
+
+    /// Replaces an outdated hash. Failure is logged, not fatal: the login itself was valid.
+    async fn upgrade_hash(&self, user: &User, password: Password) {
+        let result = match self.deps.hasher.hash(password).await {
+            Ok(hash) => self.deps.users.update_password_hash(user.id, hash).await.map(drop).map_err(|e| e.to_string()),
+            Err(err) => Err(err.to_string()),
+        };
+        match result {
+            Ok(()) => tracing::info!(user_id = %user.id, "password hash upgraded to the current scheme"),
+            Err(reason) => tracing::warn!(user_id = %user.id, %reason, "password hash upgrade failed"),
+        }
+    }
+
+    /// Validates a bearer token: signature, validity period, and not logged out.
+    pub async fn authenticate(&self, token: &str) -> Result<VerifiedToken, AuthenticateError> {
+        let verified = self.deps.tokens.verify(token, self.deps.clock.now()).map_err(|err| {
+            tracing::debug!(reason = %err, "token refused");
+            AuthenticateError::Unauthorized
+        })?;
+        if self.deps.revocations.is_revoked(&verified.revocation_key).await? {
+            return Err(AuthenticateError::Unauthorized);
+        }
+        Ok(verified)
+    }
+
+    /// Revokes the token for every instance sharing the database, until it would expire anyway.
+    pub async fn logout(&self, token: &VerifiedToken) -> Result<(), LogoutError> {
+        self.deps.revocations.revoke(&token.revocation_key, token.expires_at).await?;
+        tracing::info!(user_id = %token.user_id, "logged out");
+        Ok(())
+    }
+
+    /// Deletes revocations of tokens that have expired anyway. Safe on several instances at once.
+    pub async fn purge_expired_revocations(&self) -> Result<u64, StorageError> {
+        self.deps.revocations.purge_expired(self.deps.clock.now()).await
+    }
+}

@@ -1,0 +1,6 @@
+//! Wire shapes, exactly as the contract (and the existing browser client) spells them.
+
+pub mod auth;
+pub mod calls;
+pub mod history;
+pub mod time;

@@ -1,0 +1,124 @@
+//! `ApiJson<T>`: a JSON body extractor with the contract's errors.
+//!
+//! actix's own `Json` reports a wrong type without saying which field; this one deserializes
+//! through `serde_path_to_error`, so the 400 names the field (`duration: invalid type ...`).
+//! Unknown fields are ignored, as the legacy backend did, so older and newer clients both work.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures::StreamExt;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// Larger bodies are refused with 413 before they are read to the end.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type_ok = is_json(req);
+        let declared_length = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !content_type_ok {
+                return Err(ApiError::unsupported_media_type());
+            }
+            if declared_length.is_some_and(|length| length > MAX_BODY_BYTES) {
+                return Err(ApiError::payload_too_large(MAX_BODY_BYTES));
+            }
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|_| ApiError::validation("request body could not be read"))?;
+                if body.len() + chunk.len() > MAX_BODY_BYTES {
+                    return Err(ApiError::payload_too_large(MAX_BODY_BYTES));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            parse(&body).map(ApiJson)
+        })
+    }
+}
+
+fn is_json(req: &HttpRequest) -> bool {
+    let Some(value) = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::validation("request body must be a JSON object"));
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(describe)?;
+    deserializer
+        .end()
+        .map_err(|_| ApiError::validation("malformed JSON: unexpected data after the object"))?;
+    Ok(value)
+}
+
+/// A message that names the offending field and says what was wrong, without echoing the value.
+fn describe(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let path = err.path().to_string();
+    let inner = err.into_inner();
+    let reason = inner.to_string();
+    // serde_json appends " at line L column C"; keep it for syntax errors only.
+    let reason = match inner.classify() {
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+            return ApiError::validation(format!("malformed JSON: {reason}"));
+        }
+        _ => reason.split(" at line ").next().unwrap_or_default().to_owned(),
+    };
+    if path == "." || path.is_empty() {
+        ApiError::validation(format!("request body is invalid: {reason}"))
+    } else {
+        ApiError::validation(format!("{path}: {reason}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Body {
+        #[allow(dead_code)]
+        duration: i64,
+    }
+
+    #[test]
+    fn wrong_type_names_the_field() {
+        let err = parse::<Body>(br#"{"duration": "ten"}"#).expect_err("wrong type");
+        assert!(err.message().starts_with("duration: invalid type"), "{}", err.message());
+    }
+
+    #[test]
+    fn missing_field_is_named() {
+        let err = parse::<Body>(b"{}").expect_err("missing");
+        assert!(err.message().contains("missing field `duration`"), "{}", err.message());
+    }
+
+    #[test]
+    fn syntax_errors_are_malformed_json() {
+        let err = parse::<Body>(b"{\"duration\": ").expect_err("truncated");
+        assert!(err.message().starts_with("malformed JSON"), "{}", err.message());
+        let err = parse::<Body>(b"{\"duration\": 1} trailing").expect_err("trailing");
+        assert!(err.message().starts_with("malformed JSON"), "{}", err.message());
+    }
+}

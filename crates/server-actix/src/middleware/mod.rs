@@ -1,0 +1,9 @@
+//! Cross-cutting request handling: request ids and logs, panics, security headers.
+
+mod catch_panic;
+mod request_id;
+mod security_headers;
+
+pub use catch_panic::catch_panic;
+pub use request_id::{REQUEST_ID_HEADER, request_id};
+pub use security_headers::security_headers;
