@@ -21,7 +21,10 @@ pub struct HttpSettings {
 
 impl Default for HttpSettings {
     fn default() -> Self {
-        Self { shutdown_timeout: Duration::from_secs(10), workers: None }
+        Self {
+            shutdown_timeout: Duration::from_secs(10),
+            workers: None,
+        }
     }
 }
 

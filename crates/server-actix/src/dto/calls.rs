@@ -47,6 +47,10 @@ pub struct CallUpdatedResponse {
 
 impl From<Call> for CallUpdatedResponse {
     fn from(call: Call) -> Self {
-        Self { id: call.id.to_string(), duration: call.duration, status: call.status.as_str() }
+        Self {
+            id: call.id.to_string(),
+            duration: call.duration,
+            status: call.status.as_str(),
+        }
     }
 }

@@ -31,15 +31,34 @@ pub struct HistoryRequest {
 
 impl HistoryParams {
     pub fn validate(self, user_id: UserId) -> Result<HistoryRequest, ApiError> {
-        let page = self.page.as_deref().map(|v| positive_int("page", v)).transpose()?;
-        let limit = self.limit.as_deref().map(|v| positive_int("limit", v)).transpose()?;
+        let page = self
+            .page
+            .as_deref()
+            .map(|v| positive_int("page", v))
+            .transpose()?;
+        let limit = self
+            .limit
+            .as_deref()
+            .map(|v| positive_int("limit", v))
+            .transpose()?;
         let filter = HistoryFilter {
-            date_from: self.date_from.as_deref().map(|v| date("date_from", v)).transpose()?,
-            date_to: self.date_to.as_deref().map(|v| date("date_to", v)).transpose()?,
+            date_from: self
+                .date_from
+                .as_deref()
+                .map(|v| date("date_from", v))
+                .transpose()?,
+            date_to: self
+                .date_to
+                .as_deref()
+                .map(|v| date("date_to", v))
+                .transpose()?,
             status: self
                 .status
                 .as_deref()
-                .map(|v| v.parse::<CallStatus>().map_err(|e| ApiError::validation(e.to_string())))
+                .map(|v| {
+                    v.parse::<CallStatus>()
+                        .map_err(|e| ApiError::validation(e.to_string()))
+                })
                 .transpose()?,
         };
         let zone = self.tz.as_deref().map(zone).transpose()?;
@@ -64,13 +83,17 @@ fn positive_int(name: &str, value: &str) -> Result<u32, ApiError> {
 
 fn date(name: &str, value: &str) -> Result<DateTime<Utc>, ApiError> {
     if value.len() > 64 {
-        return Err(ApiError::validation(format!("{name} must be an RFC 3339 date-time")));
+        return Err(ApiError::validation(format!(
+            "{name} must be an RFC 3339 date-time"
+        )));
     }
-    DateTime::parse_from_rfc3339(value).map(|t| t.to_utc()).map_err(|_| {
-        ApiError::validation(format!(
-            "{name} must be an RFC 3339 date-time with an offset, e.g. 2026-11-25T10:15:00Z"
-        ))
-    })
+    DateTime::parse_from_rfc3339(value)
+        .map(|t| t.to_utc())
+        .map_err(|_| {
+            ApiError::validation(format!(
+                "{name} must be an RFC 3339 date-time with an offset, e.g. 2026-11-25T10:15:00Z"
+            ))
+        })
 }
 
 fn zone(value: &str) -> Result<Tz, ApiError> {
@@ -105,7 +128,11 @@ pub struct HistoryResponse {
 impl HistoryResponse {
     pub fn new(request: &HistoryRequest, page: HistoryPage) -> Self {
         Self {
-            calls: page.calls.into_iter().map(|call| item(call, request.zone)).collect(),
+            calls: page
+                .calls
+                .into_iter()
+                .map(|call| item(call, request.zone))
+                .collect(),
             total: page.total,
             page: request.query.page_number(),
             limit: request.query.limit,
@@ -134,7 +161,11 @@ mod tests {
     }
 
     fn error_of(pairs: &[(&str, &str)]) -> String {
-        params(pairs).validate(UserId::new()).expect_err("invalid").message().to_owned()
+        params(pairs)
+            .validate(UserId::new())
+            .expect_err("invalid")
+            .message()
+            .to_owned()
     }
 
     #[test]
@@ -152,8 +183,11 @@ mod tests {
         assert!(error_of(&[("cursor", "bogus")]).contains("cursor"));
         assert!(error_of(&[("page", "1\0")]).contains("page"));
         assert!(
-            error_of(&[("date_from", "2026-11-25T10:00:00Z"), ("date_to", "2026-11-24T10:00:00Z")])
-                .contains("date_from")
+            error_of(&[
+                ("date_from", "2026-11-25T10:00:00Z"),
+                ("date_to", "2026-11-24T10:00:00Z")
+            ])
+            .contains("date_from")
         );
     }
 

@@ -42,7 +42,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             }
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|_| ApiError::validation("request body could not be read"))?;
+                let chunk =
+                    chunk.map_err(|_| ApiError::validation("request body could not be read"))?;
                 if body.len() + chunk.len() > MAX_BODY_BYTES {
                     return Err(ApiError::payload_too_large(MAX_BODY_BYTES));
                 }
@@ -54,11 +55,21 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
 }
 
 fn is_json(req: &HttpRequest) -> bool {
-    let Some(value) = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+    let Some(value) = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
         return false;
     };
-    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
@@ -83,7 +94,11 @@ fn describe(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
         serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
             return ApiError::validation(format!("malformed JSON: {reason}"));
         }
-        _ => reason.split(" at line ").next().unwrap_or_default().to_owned(),
+        _ => reason
+            .split(" at line ")
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
     };
     if path == "." || path.is_empty() {
         ApiError::validation(format!("request body is invalid: {reason}"))
@@ -105,20 +120,36 @@ mod tests {
     #[test]
     fn wrong_type_names_the_field() {
         let err = parse::<Body>(br#"{"duration": "ten"}"#).expect_err("wrong type");
-        assert!(err.message().starts_with("duration: invalid type"), "{}", err.message());
+        assert!(
+            err.message().starts_with("duration: invalid type"),
+            "{}",
+            err.message()
+        );
     }
 
     #[test]
     fn missing_field_is_named() {
         let err = parse::<Body>(b"{}").expect_err("missing");
-        assert!(err.message().contains("missing field `duration`"), "{}", err.message());
+        assert!(
+            err.message().contains("missing field `duration`"),
+            "{}",
+            err.message()
+        );
     }
 
     #[test]
     fn syntax_errors_are_malformed_json() {
         let err = parse::<Body>(b"{\"duration\": ").expect_err("truncated");
-        assert!(err.message().starts_with("malformed JSON"), "{}", err.message());
+        assert!(
+            err.message().starts_with("malformed JSON"),
+            "{}",
+            err.message()
+        );
         let err = parse::<Body>(b"{\"duration\": 1} trailing").expect_err("trailing");
-        assert!(err.message().starts_with("malformed JSON"), "{}", err.message());
+        assert!(
+            err.message().starts_with("malformed JSON"),
+            "{}",
+            err.message()
+        );
     }
 }

@@ -22,7 +22,9 @@ pub async fn request_id(
         .filter(|value| is_sane(value))
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+    let route = req
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
     let span = tracing::info_span!(
         "http_request",
         request_id = %id,
@@ -43,7 +45,9 @@ pub async fn request_id(
                 tracing::info!(status, elapsed_ms, "request handled");
             }
             if let Ok(value) = HeaderValue::from_str(&id) {
-                response.headers_mut().insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
+                response
+                    .headers_mut()
+                    .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
             }
             Ok(response)
         }
@@ -57,7 +61,9 @@ pub async fn request_id(
 /// Accepts ids that are safe to log and echo: short, visible ASCII without separators.
 fn is_sane(id: &str) -> bool {
     (1..=128).contains(&id.len())
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
 }
 
 #[cfg(test)]

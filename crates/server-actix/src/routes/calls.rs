@@ -3,7 +3,9 @@
 use actix_web::{HttpResponse, web};
 use calls_core::domain::{CallId, CallStatus};
 
-use crate::dto::calls::{CallCreatedResponse, CallUpdatedResponse, CreateCallRequest, UpdateCallRequest};
+use crate::dto::calls::{
+    CallCreatedResponse, CallUpdatedResponse, CreateCallRequest, UpdateCallRequest,
+};
 use crate::error::ApiError;
 use crate::extractors::{ApiJson, Authenticated};
 use crate::state::AppState;
@@ -13,7 +15,10 @@ pub async fn create(
     Authenticated(token): Authenticated,
     ApiJson(body): ApiJson<CreateCallRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let call = state.calls.record(token.user_id, &body.phone_number).await?;
+    let call = state
+        .calls
+        .record(token.user_id, &body.phone_number)
+        .await?;
     Ok(HttpResponse::Created().json(CallCreatedResponse::from(call)))
 }
 
@@ -29,12 +34,16 @@ pub async fn update(
         .parse::<CallStatus>()
         .map_err(|err| ApiError::validation(err.to_string()))?;
     let duration = body.duration.map(duration_seconds).transpose()?;
-    let call = state.calls.update(token.user_id, call_id, status, duration).await?;
+    let call = state
+        .calls
+        .update(token.user_id, call_id, status, duration)
+        .await?;
     Ok(HttpResponse::Ok().json(CallUpdatedResponse::from(call)))
 }
 
 pub fn parse_call_id(raw: &str) -> Result<CallId, ApiError> {
-    raw.parse().map_err(|_| ApiError::validation("call id must be a UUID"))
+    raw.parse()
+        .map_err(|_| ApiError::validation("call id must be a UUID"))
 }
 
 /// Whole seconds that fit the database's `integer` column.
@@ -42,5 +51,9 @@ fn duration_seconds(raw: i64) -> Result<u32, ApiError> {
     u32::try_from(raw)
         .ok()
         .filter(|seconds| i32::try_from(*seconds).is_ok())
-        .ok_or_else(|| ApiError::validation("duration must be a whole number of seconds between 0 and 2147483647"))
+        .ok_or_else(|| {
+            ApiError::validation(
+                "duration must be a whole number of seconds between 0 and 2147483647",
+            )
+        })
 }

@@ -27,7 +27,10 @@ pub enum UpdateCallError {
     #[error("this call belongs to another user")]
     Forbidden,
     #[error("a {current} call cannot become {requested}")]
-    InvalidTransition { current: CallStatus, requested: CallStatus },
+    InvalidTransition {
+        current: CallStatus,
+        requested: CallStatus,
+    },
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
@@ -50,7 +53,11 @@ impl CallService {
     }
 
     /// Records a new `initiated` call to `phone_number` for `user_id`.
-    pub async fn record(&self, user_id: UserId, phone_number: &str) -> Result<Call, RecordCallError> {
+    pub async fn record(
+        &self,
+        user_id: UserId,
+        phone_number: &str,
+    ) -> Result<Call, RecordCallError> {
         let phone_number = PhoneNumber::parse(phone_number)?;
         let new_call = NewCall {
             id: CallId::new(),
@@ -76,18 +83,29 @@ impl CallService {
         self.owned_call(user_id, call_id).await?;
         let mut change = StatusChange::to(status, self.clock.now());
         change.duration = duration;
-        self.calls.transition(call_id, change).await.map_err(|err| match err {
-            TransitionError::NotFound => UpdateCallError::NotFound,
-            TransitionError::Refused { current, requested } => {
-                UpdateCallError::InvalidTransition { current, requested }
-            }
-            TransitionError::Storage(err) => UpdateCallError::Storage(err),
-        })
+        self.calls
+            .transition(call_id, change)
+            .await
+            .map_err(|err| match err {
+                TransitionError::NotFound => UpdateCallError::NotFound,
+                TransitionError::Refused { current, requested } => {
+                    UpdateCallError::InvalidTransition { current, requested }
+                }
+                TransitionError::Storage(err) => UpdateCallError::Storage(err),
+            })
     }
 
     /// The call, if it exists and belongs to `user_id`.
-    pub async fn owned_call(&self, user_id: UserId, call_id: CallId) -> Result<Call, UpdateCallError> {
-        let call = self.calls.get(call_id).await?.ok_or(UpdateCallError::NotFound)?;
+    pub async fn owned_call(
+        &self,
+        user_id: UserId,
+        call_id: CallId,
+    ) -> Result<Call, UpdateCallError> {
+        let call = self
+            .calls
+            .get(call_id)
+            .await?
+            .ok_or(UpdateCallError::NotFound)?;
         if call.user_id != user_id {
             return Err(UpdateCallError::Forbidden);
         }
@@ -100,3 +118,6 @@ impl CallService {
         self.calls.history(query).await
     }
 }
+
+#[cfg(test)]
+mod tests;

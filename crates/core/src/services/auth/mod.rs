@@ -112,10 +112,15 @@ impl AuthService {
             password_hash,
             created_at: self.deps.clock.now(),
         };
-        let user = self.deps.users.create(new_user).await.map_err(|err| match err {
-            CreateUserError::EmailTaken => RegisterError::EmailTaken,
-            CreateUserError::Storage(err) => RegisterError::Storage(err),
-        })?;
+        let user = self
+            .deps
+            .users
+            .create(new_user)
+            .await
+            .map_err(|err| match err {
+                CreateUserError::EmailTaken => RegisterError::EmailTaken,
+                CreateUserError::Storage(err) => RegisterError::Storage(err),
+            })?;
         let token = self.deps.tokens.issue(&user, self.deps.clock.now())?;
         tracing::info!(user_id = %user.id, "account registered");
         Ok(Session { token, user })
@@ -139,7 +144,12 @@ impl AuthService {
             self.deps.throttle.record_failure(&email, client, now);
             return Err(LoginError::InvalidCredentials);
         };
-        let check = match self.deps.hasher.verify(password.clone(), user.password_hash.clone()).await {
+        let check = match self
+            .deps
+            .hasher
+            .verify(password.clone(), user.password_hash.clone())
+            .await
+        {
             Ok(check) => check,
             Err(HashingError::UnknownFormat) => {
                 tracing::error!(user_id = %user.id, "stored password hash has an unknown format");
@@ -164,22 +174,41 @@ impl AuthService {
     /// Replaces an outdated hash. Failure is logged, not fatal: the login itself was valid.
     async fn upgrade_hash(&self, user: &User, password: Password) {
         let result = match self.deps.hasher.hash(password).await {
-            Ok(hash) => self.deps.users.update_password_hash(user.id, hash).await.map(drop).map_err(|e| e.to_string()),
+            Ok(hash) => self
+                .deps
+                .users
+                .update_password_hash(user.id, hash)
+                .await
+                .map(drop)
+                .map_err(|e| e.to_string()),
             Err(err) => Err(err.to_string()),
         };
         match result {
-            Ok(()) => tracing::info!(user_id = %user.id, "password hash upgraded to the current scheme"),
-            Err(reason) => tracing::warn!(user_id = %user.id, %reason, "password hash upgrade failed"),
+            Ok(()) => {
+                tracing::info!(user_id = %user.id, "password hash upgraded to the current scheme")
+            }
+            Err(reason) => {
+                tracing::warn!(user_id = %user.id, %reason, "password hash upgrade failed")
+            }
         }
     }
 
     /// Validates a bearer token: signature, validity period, and not logged out.
     pub async fn authenticate(&self, token: &str) -> Result<VerifiedToken, AuthenticateError> {
-        let verified = self.deps.tokens.verify(token, self.deps.clock.now()).map_err(|err| {
-            tracing::debug!(reason = %err, "token refused");
-            AuthenticateError::Unauthorized
-        })?;
-        if self.deps.revocations.is_revoked(&verified.revocation_key).await? {
+        let verified = self
+            .deps
+            .tokens
+            .verify(token, self.deps.clock.now())
+            .map_err(|err| {
+                tracing::debug!(reason = %err, "token refused");
+                AuthenticateError::Unauthorized
+            })?;
+        if self
+            .deps
+            .revocations
+            .is_revoked(&verified.revocation_key)
+            .await?
+        {
             return Err(AuthenticateError::Unauthorized);
         }
         Ok(verified)
@@ -187,13 +216,22 @@ impl AuthService {
 
     /// Revokes the token for every instance sharing the database, until it would expire anyway.
     pub async fn logout(&self, token: &VerifiedToken) -> Result<(), LogoutError> {
-        self.deps.revocations.revoke(&token.revocation_key, token.expires_at).await?;
+        self.deps
+            .revocations
+            .revoke(&token.revocation_key, token.expires_at)
+            .await?;
         tracing::info!(user_id = %token.user_id, "logged out");
         Ok(())
     }
 
     /// Deletes revocations of tokens that have expired anyway. Safe on several instances at once.
     pub async fn purge_expired_revocations(&self) -> Result<u64, StorageError> {
-        self.deps.revocations.purge_expired(self.deps.clock.now()).await
+        self.deps
+            .revocations
+            .purge_expired(self.deps.clock.now())
+            .await
     }
 }
+
+#[cfg(test)]
+mod tests;

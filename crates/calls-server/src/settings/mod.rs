@@ -1,0 +1,16 @@
+//! Layered configuration: `config/default.toml` (compiled in), then the file named by
+//! `CALLS_CONFIG`, then environment variables with the Go backend's names.
+
+mod database_target;
+mod env;
+mod error;
+mod layers;
+mod model;
+
+pub use database_target::DatabaseTarget;
+pub use error::SettingsError;
+pub use layers::load;
+pub use model::{
+    AuthSettings, CorsSettings, DatabaseSettings, LogFormat, LogSettings, MetricsSettings,
+    ServerSettings, Settings, ThrottleSettings, VoipProviderKind, VoipSettings,
+};

@@ -1,0 +1,106 @@
+//! The shape of the configuration, mirrored by `config/default.toml`.
+
+use secrecy::SecretString;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub auth: AuthSettings,
+    pub log: LogSettings,
+    pub voip: VoipSettings,
+    pub cors: CorsSettings,
+    pub metrics: MetricsSettings,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub host: String,
+    pub port: u16,
+    pub shutdown_timeout_secs: u64,
+    pub workers: usize,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    pub url: SecretString,
+    pub sqlite_path: String,
+    pub max_connections: u32,
+    pub min_idle: u32,
+    pub connect_timeout_secs: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    pub jwt_secret: SecretString,
+    pub token_ttl_secs: u64,
+    pub token_leeway_secs: u64,
+    pub hash_concurrency: usize,
+    pub revocation_purge_interval_secs: u64,
+    pub throttle: ThrottleSettings,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThrottleSettings {
+    pub account_max_failures: u32,
+    pub address_max_failures: u32,
+    pub window_secs: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    pub level: String,
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VoipProviderKind {
+    Mock,
+    Twilio,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VoipSettings {
+    pub provider: VoipProviderKind,
+    pub account_sid: String,
+    pub auth_token: SecretString,
+    pub api_key_sid: String,
+    pub api_key_secret: SecretString,
+    pub from_number: String,
+    pub twiml_app_sid: String,
+    pub public_base_url: String,
+    pub api_base_url: String,
+    pub request_timeout_secs: u64,
+    pub allowed_countries: Vec<String>,
+    pub blocked_prefixes: Vec<String>,
+    pub max_active_calls_per_user: u32,
+    pub max_calls_per_day: u32,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorsSettings {
+    pub allowed_origins: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSettings {
+    pub addr: String,
+}

@@ -1,0 +1,155 @@
+//! Use-case tests of call records, with mockall mocks of the ports.
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+
+use super::*;
+use crate::ports::{MockCallRepository, MockClock};
+
+fn clock() -> Arc<MockClock> {
+    let mut clock = MockClock::new();
+    clock.expect_now().returning(|| {
+        Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0)
+            .single()
+            .expect("valid")
+    });
+    Arc::new(clock)
+}
+
+fn call_of(user_id: UserId, status: CallStatus) -> Call {
+    Call {
+        id: CallId::new(),
+        user_id,
+        phone_number: "+4930901820".into(),
+        country: Some("DE".into()),
+        start_time: Utc::now(),
+        duration: 0,
+        status,
+        session_id: None,
+        sdp_offer: None,
+        failure_reason: None,
+        ended_at: None,
+    }
+}
+
+#[tokio::test]
+async fn invalid_numbers_are_refused_before_storage() {
+    let mut calls = MockCallRepository::new();
+    calls.expect_create().never();
+    let service = CallService::new(Arc::new(calls), clock());
+    let err = service
+        .record(UserId::new(), "+10000000000")
+        .await
+        .expect_err("invalid");
+    assert!(matches!(err, RecordCallError::InvalidNumber(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn new_calls_are_initiated_and_normalized() {
+    let mut calls = MockCallRepository::new();
+    calls.expect_create().times(1).returning(|new_call| {
+        assert_eq!(new_call.status, CallStatus::Initiated);
+        assert_eq!(new_call.phone_number.as_e164(), "+4930901820");
+        assert_eq!(new_call.phone_number.region(), Some("DE"));
+        let mut call = call_of(new_call.user_id, new_call.status);
+        call.id = new_call.id;
+        Ok(call)
+    });
+    let service = CallService::new(Arc::new(calls), clock());
+    service
+        .record(UserId::new(), " +4930901820 ")
+        .await
+        .expect("recorded");
+}
+
+#[tokio::test]
+async fn another_users_call_is_forbidden_and_untouched() {
+    let owner = UserId::new();
+    let call = call_of(owner, CallStatus::Initiated);
+    let call_id = call.id;
+    let mut calls = MockCallRepository::new();
+    calls
+        .expect_get()
+        .returning(move |_| Ok(Some(call.clone())));
+    calls.expect_transition().never();
+    let service = CallService::new(Arc::new(calls), clock());
+    let err = service
+        .update(UserId::new(), call_id, CallStatus::Active, Some(3))
+        .await
+        .expect_err("forbidden");
+    assert!(matches!(err, UpdateCallError::Forbidden), "{err:?}");
+}
+
+#[tokio::test]
+async fn unknown_call_is_not_found() {
+    let mut calls = MockCallRepository::new();
+    calls.expect_get().returning(|_| Ok(None));
+    let service = CallService::new(Arc::new(calls), clock());
+    let err = service
+        .update(UserId::new(), CallId::new(), CallStatus::Active, None)
+        .await
+        .expect_err("missing");
+    assert!(matches!(err, UpdateCallError::NotFound), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_refused_transition_reports_both_statuses() {
+    let owner = UserId::new();
+    let call = call_of(owner, CallStatus::Completed);
+    let call_id = call.id;
+    let mut calls = MockCallRepository::new();
+    calls
+        .expect_get()
+        .returning(move |_| Ok(Some(call.clone())));
+    calls.expect_transition().returning(|_, change| {
+        Err(TransitionError::Refused {
+            current: CallStatus::Completed,
+            requested: change.status,
+        })
+    });
+    let service = CallService::new(Arc::new(calls), clock());
+    let err = service
+        .update(owner, call_id, CallStatus::Active, Some(1))
+        .await
+        .expect_err("refused");
+    assert!(
+        matches!(
+            err,
+            UpdateCallError::InvalidTransition {
+                current: CallStatus::Completed,
+                requested: CallStatus::Active
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_update_carries_status_duration_and_time() {
+    let owner = UserId::new();
+    let call = call_of(owner, CallStatus::Active);
+    let call_id = call.id;
+    let mut calls = MockCallRepository::new();
+    calls
+        .expect_get()
+        .returning(move |_| Ok(Some(call.clone())));
+    calls
+        .expect_transition()
+        .times(1)
+        .returning(move |id, change| {
+            assert_eq!(id, call_id);
+            assert_eq!(change.status, CallStatus::Completed);
+            assert_eq!(change.duration, Some(65));
+            assert!(change.ended_at().is_some());
+            let mut updated = call_of(owner, change.status);
+            updated.duration = 65;
+            Ok(updated)
+        });
+    let service = CallService::new(Arc::new(calls), clock());
+    let updated = service
+        .update(owner, call_id, CallStatus::Completed, Some(65))
+        .await
+        .expect("updated");
+    assert_eq!(updated.duration, 65);
+}
