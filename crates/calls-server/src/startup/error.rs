@@ -1,0 +1,15 @@
+//! Why the server could not start: one line, naming the setting or resource at fault.
+
+use crate::settings::SettingsError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error("database ({database}): {reason}")]
+    Database { database: String, reason: String },
+    #[error("cannot listen on {address}: {reason}")]
+    Bind { address: String, reason: String },
+    #[error("server error: {0}")]
+    Serve(String),
+}

@@ -1,0 +1,85 @@
+//! Turns settings into a running application: opens storage (migrating it), builds the adapters
+//! and use cases, starts the background jobs and the HTTP server.
+
+mod error;
+mod jobs;
+mod secrets;
+mod storage;
+mod wiring;
+
+use std::net::TcpListener;
+
+use actix_web::dev::{Server, ServerHandle};
+
+pub use error::StartupError;
+pub use storage::{Storage, open_storage};
+
+use crate::settings::{DatabaseTarget, Settings};
+
+/// A built, not yet running, application. Tests build one on port 0 and read the port.
+pub struct Application {
+    port: u16,
+    server: Server,
+    jobs: jobs::BackgroundJobs,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application").field("port", &self.port).finish_non_exhaustive()
+    }
+}
+
+impl Application {
+    /// Opens and migrates the database, wires the adapters and binds the listener.
+    pub async fn build(
+        settings: Settings,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, StartupError> {
+        let target = DatabaseTarget::resolve(&settings.database, env)?;
+        tracing::info!(database = %target.describe(), "opening database");
+        let storage = open_storage(target, &settings.database).await?;
+        let address = format!("{}:{}", settings.server.host, settings.server.port);
+        let listener = TcpListener::bind(&address)
+            .map_err(|err| StartupError::Bind { address: address.clone(), reason: err.to_string() })?;
+        let port = listener.local_addr().map_err(|err| StartupError::Bind { address, reason: err.to_string() })?.port();
+        let wired = wiring::wire(&settings, &storage)?;
+        let server = calls_server_actix::build_server(listener, wired.state, &wired.http)
+            .map_err(|err| StartupError::Bind { address: format!("port {port}"), reason: err.to_string() })?;
+        let jobs = jobs::BackgroundJobs::start(&settings, wired.auth);
+        tracing::info!(port, "listening");
+        Ok(Self { port, server, jobs })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Stops the server gracefully when called (tests use it; the process itself stops on
+    /// SIGTERM/SIGINT).
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until the server stops (signal or handle), then stops the background jobs.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        self.jobs.stop();
+        result
+    }
+}
+
+/// `calls-server serve`.
+pub async fn serve(settings: Settings, env: &dyn Fn(&str) -> Option<String>) -> Result<(), StartupError> {
+    let application = Application::build(settings, env).await?;
+    application.run_until_stopped().await.map_err(|err| StartupError::Serve(err.to_string()))?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// `calls-server migrate`: opening the storage applies pending migrations.
+pub async fn migrate_only(settings: &Settings, env: &dyn Fn(&str) -> Option<String>) -> Result<(), StartupError> {
+    let target = DatabaseTarget::resolve(&settings.database, env)?;
+    tracing::info!(database = %target.describe(), "migrating");
+    open_storage(target, &settings.database).await?;
+    Ok(())
+}

@@ -1,0 +1,69 @@
+//! Picks the storage adapter from the database target and applies its migrations.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use calls_adapters_postgres::PostgresStorage;
+use calls_adapters_sqlite::SqliteStorage;
+use calls_core::ports::{CallRepository, DatabaseHealth, RevocationStore, UserRepository};
+use secrecy::ExposeSecret;
+
+use super::StartupError;
+use crate::settings::{DatabaseSettings, DatabaseTarget};
+
+/// The storage ports, all served by the one adapter chosen at start.
+#[derive(Clone)]
+pub struct Storage {
+    pub users: Arc<dyn UserRepository>,
+    pub calls: Arc<dyn CallRepository>,
+    pub revocations: Arc<dyn RevocationStore>,
+    pub health: Arc<dyn DatabaseHealth>,
+}
+
+impl Storage {
+    fn from_adapter<A>(adapter: A) -> Self
+    where
+        A: UserRepository + CallRepository + RevocationStore + DatabaseHealth + 'static,
+    {
+        let adapter = Arc::new(adapter);
+        Self { users: adapter.clone(), calls: adapter.clone(), revocations: adapter.clone(), health: adapter }
+    }
+}
+
+/// Connects (failing fast when the database does not answer) and migrates. Blocking work runs
+/// off the async workers.
+pub async fn open_storage(target: DatabaseTarget, settings: &DatabaseSettings) -> Result<Storage, StartupError> {
+    let description = target.describe();
+    let fail = |reason: String| StartupError::Database { database: description.clone(), reason };
+    let max_connections = settings.max_connections;
+    let min_idle = settings.min_idle;
+    let timeout = Duration::from_secs(settings.connect_timeout_secs);
+    let opened = tokio::task::spawn_blocking(move || -> Result<Storage, String> {
+        match target {
+            DatabaseTarget::Postgres(url) => {
+                let options = calls_adapters_postgres::PoolOptions {
+                    max_size: max_connections,
+                    min_idle,
+                    connection_timeout: timeout,
+                };
+                let storage = PostgresStorage::connect(url.expose_secret(), options).map_err(|e| e.to_string())?;
+                let applied = storage.run_migrations().map_err(|e| e.to_string())?;
+                tracing::info!(applied, "postgres migrations up to date");
+                Ok(Storage::from_adapter(storage))
+            }
+            DatabaseTarget::Sqlite(path) => {
+                let options = calls_adapters_sqlite::PoolOptions {
+                    connection_timeout: timeout,
+                    ..Default::default()
+                };
+                let storage = SqliteStorage::open(&path.to_string_lossy(), options).map_err(|e| e.to_string())?;
+                let applied = storage.run_migrations().map_err(|e| e.to_string())?;
+                tracing::info!(applied, "sqlite migrations up to date");
+                Ok(Storage::from_adapter(storage))
+            }
+        }
+    })
+    .await
+    .map_err(|err| fail(err.to_string()))?;
+    opened.map_err(fail)
+}

@@ -1,0 +1,60 @@
+//! Builds the adapters and use cases from the settings.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use calls_adapters_jwt::{JwtConfig, JwtTokenIssuer};
+use calls_adapters_password::{Argon2BcryptHasher, CommonPasswordList};
+use calls_adapters_throttle::{InMemoryLoginThrottle, ThrottleConfig};
+use calls_core::ports::{Clock, SystemClock};
+use calls_core::services::{AuthDeps, AuthService, CallService};
+use calls_server_actix::{AppState, HttpSettings};
+
+use super::StartupError;
+use super::secrets::jwt_secret;
+use super::storage::Storage;
+use crate::settings::{Settings, SettingsError};
+
+pub struct Wired {
+    pub state: AppState,
+    pub http: HttpSettings,
+    pub auth: AuthService,
+}
+
+pub fn wire(settings: &Settings, storage: &Storage) -> Result<Wired, StartupError> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let jwt_config = JwtConfig {
+        lifetime: Duration::from_secs(settings.auth.token_ttl_secs),
+        leeway: Duration::from_secs(settings.auth.token_leeway_secs),
+    };
+    let tokens = JwtTokenIssuer::new(jwt_secret(&settings.auth.jwt_secret)?, jwt_config)
+        .map_err(|err| SettingsError::invalid("JWT_SECRET", err.to_string()))?;
+    let hash_concurrency = match settings.auth.hash_concurrency {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        n => n,
+    };
+    let throttle = &settings.auth.throttle;
+    let throttle = InMemoryLoginThrottle::new(ThrottleConfig {
+        account_max_failures: throttle.account_max_failures,
+        address_max_failures: throttle.address_max_failures,
+        window: Duration::from_secs(throttle.window_secs),
+        ..ThrottleConfig::default()
+    });
+    let auth = AuthService::new(AuthDeps {
+        users: storage.users.clone(),
+        hasher: Arc::new(Argon2BcryptHasher::new(hash_concurrency)),
+        common_passwords: Arc::new(CommonPasswordList::new()),
+        tokens: Arc::new(tokens),
+        revocations: storage.revocations.clone(),
+        throttle: Arc::new(throttle),
+        clock: clock.clone(),
+    });
+    let calls = CallService::new(storage.calls.clone(), clock);
+    let workers = match settings.server.workers {
+        0 => None,
+        n => Some(n),
+    };
+    let http = HttpSettings { shutdown_timeout: Duration::from_secs(settings.server.shutdown_timeout_secs), workers };
+    let state = AppState { auth: auth.clone(), calls, database: storage.health.clone() };
+    Ok(Wired { state, http, auth })
+}
