@@ -7,3 +7,4 @@
 pub mod password_hasher;
 pub mod storage;
 pub mod token_issuer;
+pub mod voice_provider;

@@ -7,7 +7,7 @@ use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 
-use crate::middleware::{catch_panic, request_id, security_headers};
+use crate::middleware::{request_id, security_headers};
 use crate::routes;
 use crate::state::AppState;
 
@@ -41,8 +41,8 @@ pub fn build_server(
             .app_data(state.clone())
             .configure(routes::configure)
             .default_service(web::to(routes::route_not_found))
-            // Innermost first: a panic becomes a response that still gets headers and a log line.
-            .wrap(from_fn(catch_panic))
+            // Innermost first. Panics are caught per resource (see `routes`), inside these two,
+            // so a panic's 500 still gets the headers and the log line.
             .wrap(from_fn(security_headers))
             .wrap(from_fn(request_id))
     })

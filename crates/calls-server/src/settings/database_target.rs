@@ -25,7 +25,9 @@ impl DatabaseTarget {
             return Self::from_url(url);
         }
         if let Some(host) = env("POSTGRES_HOST").filter(|host| !host.trim().is_empty()) {
-            return Ok(Self::Postgres(SecretString::from(postgres_url_from_parts(&host, env))));
+            return Ok(Self::Postgres(SecretString::from(postgres_url_from_parts(
+                &host, env,
+            ))));
         }
         Ok(Self::Sqlite(PathBuf::from(&settings.sqlite_path)))
     }
@@ -34,9 +36,15 @@ impl DatabaseTarget {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             return Ok(Self::Postgres(SecretString::from(url.to_owned())));
         }
-        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
             if path.is_empty() {
-                return Err(SettingsError::invalid("DATABASE_URL", "sqlite:// URL has no file path"));
+                return Err(SettingsError::invalid(
+                    "DATABASE_URL",
+                    "sqlite:// URL has no file path",
+                ));
             }
             return Ok(Self::Sqlite(PathBuf::from(path)));
         }
@@ -52,9 +60,14 @@ impl DatabaseTarget {
         match self {
             Self::Postgres(url) => {
                 let url = url.expose_secret();
-                let location = url.rsplit_once('@').map_or(url.as_str(), |(_, rest)| rest);
-                let location = location.trim_start_matches("postgres://").trim_start_matches("postgresql://");
-                format!("postgres at {}", location.split('?').next().unwrap_or_default())
+                let location = url.rsplit_once('@').map_or(url, |(_, rest)| rest);
+                let location = location
+                    .trim_start_matches("postgres://")
+                    .trim_start_matches("postgresql://");
+                format!(
+                    "postgres at {}",
+                    location.split('?').next().unwrap_or_default()
+                )
             }
             Self::Sqlite(path) => format!("sqlite at {}", path.display()),
         }
@@ -62,7 +75,11 @@ impl DatabaseTarget {
 }
 
 fn postgres_url_from_parts(host: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
-    let part = |name: &str, default: &str| env(name).filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_owned());
+    let part = |name: &str, default: &str| {
+        env(name)
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| default.to_owned())
+    };
     let user = encode(&part("POSTGRES_USER", "postgres"));
     let password = env("POSTGRES_PASSWORD").filter(|v| !v.is_empty());
     let credentials = match password {
@@ -72,14 +89,19 @@ fn postgres_url_from_parts(host: &str, env: &dyn Fn(&str) -> Option<String>) -> 
     let port = part("POSTGRES_PORT", "5432");
     let database = encode(&part("POSTGRES_DB", "postgres"));
     let sslmode = encode(&part("POSTGRES_SSLMODE", "disable"));
-    format!("postgres://{credentials}@{}:{port}/{database}?sslmode={sslmode}", host.trim())
+    format!(
+        "postgres://{credentials}@{}:{port}/{database}?sslmode={sslmode}",
+        host.trim()
+    )
 }
 
 /// Percent-encodes everything but RFC 3986 unreserved characters.
 fn encode(raw: &str) -> String {
     raw.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -106,15 +128,19 @@ mod tests {
     #[test]
     fn defaults_to_the_embedded_sqlite_file() {
         let target = DatabaseTarget::resolve(&settings(""), &no_env).expect("valid");
-        assert!(matches!(target, DatabaseTarget::Sqlite(path) if path == PathBuf::from("./data/calls.db")));
+        assert!(
+            matches!(target, DatabaseTarget::Sqlite(path) if path == PathBuf::from("./data/calls.db"))
+        );
     }
 
     #[test]
     fn picks_the_adapter_from_the_url_scheme() {
-        let pg = DatabaseTarget::resolve(&settings("postgres://u:secret@db:5432/calls"), &no_env).expect("valid");
+        let pg = DatabaseTarget::resolve(&settings("postgres://u:secret@db:5432/calls"), &no_env)
+            .expect("valid");
         assert!(matches!(pg, DatabaseTarget::Postgres(_)));
         assert_eq!(pg.describe(), "postgres at db:5432/calls");
-        let lite = DatabaseTarget::resolve(&settings("sqlite:///tmp/x.db"), &no_env).expect("valid");
+        let lite =
+            DatabaseTarget::resolve(&settings("sqlite:///tmp/x.db"), &no_env).expect("valid");
         assert!(matches!(lite, DatabaseTarget::Sqlite(path) if path == PathBuf::from("/tmp/x.db")));
     }
 
@@ -134,7 +160,9 @@ mod tests {
             "POSTGRES_DB" => Some("calls".to_owned()),
             _ => None,
         };
-        let DatabaseTarget::Postgres(url) = DatabaseTarget::resolve(&settings(""), &env).expect("valid") else {
+        let DatabaseTarget::Postgres(url) =
+            DatabaseTarget::resolve(&settings(""), &env).expect("valid")
+        else {
             panic!("expected postgres");
         };
         assert_eq!(

@@ -32,26 +32,31 @@ const OVERRIDES: &[(&str, &str, Kind)] = &[
     ("VOIP_TWIML_APP_SID", "voip.twiml_app_sid", Kind::Text),
     ("VOICE_PUBLIC_BASE_URL", "voip.public_base_url", Kind::Text),
     ("TWILIO_API_BASE_URL", "voip.api_base_url", Kind::Text),
-    ("VOIP_ALLOWED_COUNTRIES", "voip.allowed_countries", Kind::List),
+    (
+        "VOIP_ALLOWED_COUNTRIES",
+        "voip.allowed_countries",
+        Kind::List,
+    ),
     ("VOIP_BLOCKED_PREFIXES", "voip.blocked_prefixes", Kind::List),
-    ("VOIP_MAX_ACTIVE_CALLS_PER_USER", "voip.max_active_calls_per_user", Kind::Integer),
-    ("VOIP_MAX_CALLS_PER_DAY", "voip.max_calls_per_day", Kind::Integer),
+    (
+        "VOIP_MAX_ACTIVE_CALLS_PER_USER",
+        "voip.max_active_calls_per_user",
+        Kind::Integer,
+    ),
+    (
+        "VOIP_MAX_CALLS_PER_DAY",
+        "voip.max_calls_per_day",
+        Kind::Integer,
+    ),
     ("CORS_ALLOWED_ORIGINS", "cors.allowed_origins", Kind::List),
     ("METRICS_ADDR", "metrics.addr", Kind::Text),
 ];
 
-/// Variables that are read directly when the database URL is derived.
-pub const POSTGRES_PARTS: &[&str] = &[
-    "POSTGRES_HOST",
-    "POSTGRES_PORT",
-    "POSTGRES_USER",
-    "POSTGRES_PASSWORD",
-    "POSTGRES_DB",
-    "POSTGRES_SSLMODE",
-];
-
 /// Writes every set variable into `config`.
-pub fn apply(config: &mut Value, env: &dyn Fn(&str) -> Option<String>) -> Result<(), SettingsError> {
+pub fn apply(
+    config: &mut Value,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(), SettingsError> {
     for (variable, path, kind) in OVERRIDES {
         let Some(raw) = env(variable) else { continue };
         let value = match kind {
@@ -83,6 +88,8 @@ fn set(config: &mut Value, path: &str, value: Value) {
             table.insert(key.to_owned(), value);
             return;
         }
-        node = table.entry(key.to_owned()).or_insert_with(|| Value::Table(Default::default()));
+        node = table
+            .entry(key.to_owned())
+            .or_insert_with(|| Value::Table(Default::default()));
     }
 }

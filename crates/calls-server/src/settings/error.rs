@@ -10,6 +10,9 @@ pub enum SettingsError {
 
 impl SettingsError {
     pub fn invalid(setting: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self::Invalid { setting: setting.into(), reason: reason.into() }
+        Self::Invalid {
+            setting: setting.into(),
+            reason: reason.into(),
+        }
     }
 }

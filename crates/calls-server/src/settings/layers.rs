@@ -11,10 +11,14 @@ pub fn load(env: &dyn Fn(&str) -> Option<String>) -> Result<Settings, SettingsEr
     let mut config: Value = toml::from_str(DEFAULTS)
         .map_err(|err| SettingsError::invalid("config/default.toml", err.to_string()))?;
     if let Some(path) = env("CALLS_CONFIG").filter(|path| !path.trim().is_empty()) {
-        let text = std::fs::read_to_string(&path)
-            .map_err(|err| SettingsError::File { path: path.clone(), reason: err.to_string() })?;
-        let overlay: Value = toml::from_str(&text)
-            .map_err(|err| SettingsError::File { path: path.clone(), reason: err.to_string() })?;
+        let text = std::fs::read_to_string(&path).map_err(|err| SettingsError::File {
+            path: path.clone(),
+            reason: err.to_string(),
+        })?;
+        let overlay: Value = toml::from_str(&text).map_err(|err| SettingsError::File {
+            path: path.clone(),
+            reason: err.to_string(),
+        })?;
         merge(&mut config, overlay);
     }
     env::apply(&mut config, env)?;

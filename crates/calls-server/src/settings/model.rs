@@ -48,8 +48,8 @@ pub struct AuthSettings {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ThrottleSettings {
-    pub account_max_failures: u32,
-    pub address_max_failures: u32,
+    pub account_max_failures: usize,
+    pub address_max_failures: usize,
     pub window_secs: u64,
 }
 

@@ -26,7 +26,9 @@ impl BackgroundJobs {
                 }
             }
         });
-        Self { handles: vec![purge] }
+        Self {
+            handles: vec![purge],
+        }
     }
 
     pub fn stop(self) {

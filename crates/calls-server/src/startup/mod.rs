@@ -25,7 +25,9 @@ pub struct Application {
 
 impl std::fmt::Debug for Application {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Application").field("port", &self.port).finish_non_exhaustive()
+        f.debug_struct("Application")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
     }
 }
 
@@ -39,12 +41,24 @@ impl Application {
         tracing::info!(database = %target.describe(), "opening database");
         let storage = open_storage(target, &settings.database).await?;
         let address = format!("{}:{}", settings.server.host, settings.server.port);
-        let listener = TcpListener::bind(&address)
-            .map_err(|err| StartupError::Bind { address: address.clone(), reason: err.to_string() })?;
-        let port = listener.local_addr().map_err(|err| StartupError::Bind { address, reason: err.to_string() })?.port();
+        let listener = TcpListener::bind(&address).map_err(|err| StartupError::Bind {
+            address: address.clone(),
+            reason: err.to_string(),
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|err| StartupError::Bind {
+                address,
+                reason: err.to_string(),
+            })?
+            .port();
         let wired = wiring::wire(&settings, &storage)?;
-        let server = calls_server_actix::build_server(listener, wired.state, &wired.http)
-            .map_err(|err| StartupError::Bind { address: format!("port {port}"), reason: err.to_string() })?;
+        let server = calls_server_actix::build_server(listener, wired.state, &wired.http).map_err(
+            |err| StartupError::Bind {
+                address: format!("port {port}"),
+                reason: err.to_string(),
+            },
+        )?;
         let jobs = jobs::BackgroundJobs::start(&settings, wired.auth);
         tracing::info!(port, "listening");
         Ok(Self { port, server, jobs })
@@ -69,15 +83,24 @@ impl Application {
 }
 
 /// `calls-server serve`.
-pub async fn serve(settings: Settings, env: &dyn Fn(&str) -> Option<String>) -> Result<(), StartupError> {
+pub async fn serve(
+    settings: Settings,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(), StartupError> {
     let application = Application::build(settings, env).await?;
-    application.run_until_stopped().await.map_err(|err| StartupError::Serve(err.to_string()))?;
+    application
+        .run_until_stopped()
+        .await
+        .map_err(|err| StartupError::Serve(err.to_string()))?;
     tracing::info!("stopped");
     Ok(())
 }
 
 /// `calls-server migrate`: opening the storage applies pending migrations.
-pub async fn migrate_only(settings: &Settings, env: &dyn Fn(&str) -> Option<String>) -> Result<(), StartupError> {
+pub async fn migrate_only(
+    settings: &Settings,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(), StartupError> {
     let target = DatabaseTarget::resolve(&settings.database, env)?;
     tracing::info!(database = %target.describe(), "migrating");
     open_storage(target, &settings.database).await?;

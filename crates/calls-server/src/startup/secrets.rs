@@ -18,12 +18,17 @@ pub fn jwt_secret(configured: &SecretString) -> Result<SecretString, SettingsErr
         );
         let mut bytes = [0u8; 48];
         rand::rng().fill_bytes(&mut bytes);
-        return Ok(SecretString::from(base64::engine::general_purpose::STANDARD.encode(bytes)));
+        return Ok(SecretString::from(
+            base64::engine::general_purpose::STANDARD.encode(bytes),
+        ));
     }
     if secret.len() < MIN_JWT_SECRET_BYTES {
         return Err(SettingsError::invalid(
             "JWT_SECRET",
-            format!("must be at least {MIN_JWT_SECRET_BYTES} bytes, got {}", secret.len()),
+            format!(
+                "must be at least {MIN_JWT_SECRET_BYTES} bytes, got {}",
+                secret.len()
+            ),
         ));
     }
     Ok(configured.clone())

@@ -26,15 +26,26 @@ impl Storage {
         A: UserRepository + CallRepository + RevocationStore + DatabaseHealth + 'static,
     {
         let adapter = Arc::new(adapter);
-        Self { users: adapter.clone(), calls: adapter.clone(), revocations: adapter.clone(), health: adapter }
+        Self {
+            users: adapter.clone(),
+            calls: adapter.clone(),
+            revocations: adapter.clone(),
+            health: adapter,
+        }
     }
 }
 
 /// Connects (failing fast when the database does not answer) and migrates. Blocking work runs
 /// off the async workers.
-pub async fn open_storage(target: DatabaseTarget, settings: &DatabaseSettings) -> Result<Storage, StartupError> {
+pub async fn open_storage(
+    target: DatabaseTarget,
+    settings: &DatabaseSettings,
+) -> Result<Storage, StartupError> {
     let description = target.describe();
-    let fail = |reason: String| StartupError::Database { database: description.clone(), reason };
+    let fail = |reason: String| StartupError::Database {
+        database: description.clone(),
+        reason,
+    };
     let max_connections = settings.max_connections;
     let min_idle = settings.min_idle;
     let timeout = Duration::from_secs(settings.connect_timeout_secs);
@@ -46,7 +57,8 @@ pub async fn open_storage(target: DatabaseTarget, settings: &DatabaseSettings) -
                     min_idle,
                     connection_timeout: timeout,
                 };
-                let storage = PostgresStorage::connect(url.expose_secret(), options).map_err(|e| e.to_string())?;
+                let storage = PostgresStorage::connect(url.expose_secret(), options)
+                    .map_err(|e| e.to_string())?;
                 let applied = storage.run_migrations().map_err(|e| e.to_string())?;
                 tracing::info!(applied, "postgres migrations up to date");
                 Ok(Storage::from_adapter(storage))
@@ -56,7 +68,8 @@ pub async fn open_storage(target: DatabaseTarget, settings: &DatabaseSettings) -
                     connection_timeout: timeout,
                     ..Default::default()
                 };
-                let storage = SqliteStorage::open(&path.to_string_lossy(), options).map_err(|e| e.to_string())?;
+                let storage = SqliteStorage::open(&path.to_string_lossy(), options)
+                    .map_err(|e| e.to_string())?;
                 let applied = storage.run_migrations().map_err(|e| e.to_string())?;
                 tracing::info!(applied, "sqlite migrations up to date");
                 Ok(Storage::from_adapter(storage))

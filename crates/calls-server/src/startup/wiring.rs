@@ -1,10 +1,11 @@
 //! Builds the adapters and use cases from the settings.
 
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::time::Duration;
 
 use calls_adapters_jwt::{JwtConfig, JwtTokenIssuer};
-use calls_adapters_password::{Argon2BcryptHasher, CommonPasswordList};
+use calls_adapters_password::{Argon2BcryptHasher, CommonPasswordList, HasherConfig};
 use calls_adapters_throttle::{InMemoryLoginThrottle, ThrottleConfig};
 use calls_core::ports::{Clock, SystemClock};
 use calls_core::services::{AuthDeps, AuthService, CallService};
@@ -27,22 +28,24 @@ pub fn wire(settings: &Settings, storage: &Storage) -> Result<Wired, StartupErro
         lifetime: Duration::from_secs(settings.auth.token_ttl_secs),
         leeway: Duration::from_secs(settings.auth.token_leeway_secs),
     };
-    let tokens = JwtTokenIssuer::new(jwt_secret(&settings.auth.jwt_secret)?, jwt_config)
+    let tokens = JwtTokenIssuer::new(&jwt_secret(&settings.auth.jwt_secret)?, jwt_config)
         .map_err(|err| SettingsError::invalid("JWT_SECRET", err.to_string()))?;
-    let hash_concurrency = match settings.auth.hash_concurrency {
-        0 => std::thread::available_parallelism().map_or(1, usize::from),
-        n => n,
+    let hasher_config = match NonZeroUsize::new(settings.auth.hash_concurrency) {
+        Some(max_concurrent_hashes) => HasherConfig {
+            max_concurrent_hashes,
+        },
+        None => HasherConfig::default(),
     };
     let throttle = &settings.auth.throttle;
     let throttle = InMemoryLoginThrottle::new(ThrottleConfig {
-        account_max_failures: throttle.account_max_failures,
-        address_max_failures: throttle.address_max_failures,
+        max_failures_per_account: throttle.account_max_failures,
+        max_failures_per_client: throttle.address_max_failures,
         window: Duration::from_secs(throttle.window_secs),
         ..ThrottleConfig::default()
     });
     let auth = AuthService::new(AuthDeps {
         users: storage.users.clone(),
-        hasher: Arc::new(Argon2BcryptHasher::new(hash_concurrency)),
+        hasher: Arc::new(Argon2BcryptHasher::new(hasher_config)),
         common_passwords: Arc::new(CommonPasswordList::new()),
         tokens: Arc::new(tokens),
         revocations: storage.revocations.clone(),
@@ -54,7 +57,14 @@ pub fn wire(settings: &Settings, storage: &Storage) -> Result<Wired, StartupErro
         0 => None,
         n => Some(n),
     };
-    let http = HttpSettings { shutdown_timeout: Duration::from_secs(settings.server.shutdown_timeout_secs), workers };
-    let state = AppState { auth: auth.clone(), calls, database: storage.health.clone() };
+    let http = HttpSettings {
+        shutdown_timeout: Duration::from_secs(settings.server.shutdown_timeout_secs),
+        workers,
+    };
+    let state = AppState {
+        auth: auth.clone(),
+        calls,
+        database: storage.health.clone(),
+    };
     Ok(Wired { state, http, auth })
 }

@@ -26,7 +26,9 @@ on_all_backends!(
 );
 
 async fn register_answers_the_exact_contract_body(app: TestApp) {
-    let response = app.register("  New.User@Example.COM ", "a sufficiently long passphrase").await;
+    let response = app
+        .register("  New.User@Example.COM ", "a sufficiently long passphrase")
+        .await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let body: Value = response.json().await.expect("json");
     let object = body.as_object().expect("object");
@@ -51,31 +53,59 @@ async fn login_answers_the_exact_contract_body(app: TestApp) {
 
 async fn duplicate_email_in_any_case_is_409(app: TestApp) {
     let user = app.new_user().await;
-    let response = app.register(&user.email.to_uppercase(), "another long passphrase").await;
+    let response = app
+        .register(&user.email.to_uppercase(), "another long passphrase")
+        .await;
     assert_error(response, StatusCode::CONFLICT, "user_already_exists").await;
 }
 
 async fn invalid_emails_and_passwords_are_400(app: TestApp) {
     let long_local = format!("{}@example.com", "a".repeat(250));
-    for email in ["", "not-an-email", "a@b", "@example.com", long_local.as_str()] {
+    for email in [
+        "",
+        "not-an-email",
+        "a@b",
+        "@example.com",
+        long_local.as_str(),
+    ] {
         let response = app.register(email, "a sufficiently long passphrase").await;
         let body = assert_error(response, StatusCode::BAD_REQUEST, "validation_error").await;
-        assert!(body["message"].as_str().is_some_and(|m| m.contains("email")), "{body}");
+        assert!(
+            body["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("email")),
+            "{body}"
+        );
     }
     let too_long = "x".repeat(129);
     for password in ["short", "1234567", too_long.as_str()] {
         let response = app.register("valid@example.com", password).await;
         let body = assert_error(response, StatusCode::BAD_REQUEST, "validation_error").await;
-        assert!(body["message"].as_str().is_some_and(|m| m.contains("password")), "{body}");
+        assert!(
+            body["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("password")),
+            "{body}"
+        );
     }
     // Nothing was created by any of those.
-    assert_eq!(app.register("valid@example.com", "a sufficiently long passphrase").await.status(), StatusCode::CREATED);
+    assert_eq!(
+        app.register("valid@example.com", "a sufficiently long passphrase")
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
 }
 
 async fn common_passwords_are_refused_with_the_reason(app: TestApp) {
     let response = app.register("common@example.com", "password123").await;
     let body = assert_error(response, StatusCode::BAD_REQUEST, "validation_error").await;
-    assert!(body["message"].as_str().is_some_and(|m| m.contains("common")), "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("common")),
+        "{body}"
+    );
 }
 
 async fn bad_bodies_are_400_and_write_nothing(app: TestApp) {
@@ -90,22 +120,56 @@ async fn bad_bodies_are_400_and_write_nothing(app: TestApp) {
     for body in bodies {
         let response = app.post_json("/api/auth/register", &body).await;
         let error = assert_error(response, StatusCode::BAD_REQUEST, "validation_error").await;
-        assert!(error["message"].as_str().is_some_and(|m| !m.contains("line ")), "{error}");
+        assert!(
+            error["message"]
+                .as_str()
+                .is_some_and(|m| !m.contains("line ")),
+            "{error}"
+        );
     }
-    let response = app.post_json("/api/auth/register", &json!({ "email": 42, "password": "x" })).await;
+    let response = app
+        .post_json(
+            "/api/auth/register",
+            &json!({ "email": 42, "password": "x" }),
+        )
+        .await;
     let error = assert_error(response, StatusCode::BAD_REQUEST, "validation_error").await;
-    assert!(error["message"].as_str().is_some_and(|m| m.starts_with("email")), "names the field: {error}");
-    assert_eq!(app.register("bodies@example.com", "a sufficiently long passphrase").await.status(), StatusCode::CREATED);
+    assert!(
+        error["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("email")),
+        "names the field: {error}"
+    );
+    assert_eq!(
+        app.register("bodies@example.com", "a sufficiently long passphrase")
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
 }
 
 async fn concurrent_registrations_of_one_email_yield_one_account(app: TestApp) {
     let attempts = (0..20).map(|i| {
-        let email = if i % 2 == 0 { "race@example.com" } else { "RACE@example.com" };
+        let email = if i % 2 == 0 {
+            "race@example.com"
+        } else {
+            "RACE@example.com"
+        };
         app.register(email, "a sufficiently long passphrase")
     });
-    let statuses: Vec<StatusCode> = futures::future::join_all(attempts).await.iter().map(|r| r.status()).collect();
-    let created = statuses.iter().filter(|s| **s == StatusCode::CREATED).count();
-    let conflicts = statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count();
+    let statuses: Vec<StatusCode> = futures::future::join_all(attempts)
+        .await
+        .iter()
+        .map(|r| r.status())
+        .collect();
+    let created = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CREATED)
+        .count();
+    let conflicts = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CONFLICT)
+        .count();
     assert_eq!((created, conflicts), (1, 19), "{statuses:?}");
 }
 
@@ -114,7 +178,9 @@ async fn unknown_email_and_wrong_password_look_the_same(app: TestApp) {
     let wrong = app.login(&user.email, "not the right password").await;
     let wrong_status = wrong.status();
     let wrong_body: Value = wrong.json().await.expect("json");
-    let unknown = app.login("nobody-here@example.com", "not the right password").await;
+    let unknown = app
+        .login("nobody-here@example.com", "not the right password")
+        .await;
     let unknown_status = unknown.status();
     let unknown_body: Value = unknown.json().await.expect("json");
     assert_eq!(wrong_status, StatusCode::UNAUTHORIZED);
@@ -126,27 +192,56 @@ async fn unknown_email_and_wrong_password_look_the_same(app: TestApp) {
 async fn legacy_bcrypt_users_log_in_and_are_upgraded(app: TestApp) {
     let storage = app.storage().await;
     let email = Email::parse("legacy@example.com").expect("valid");
-    for (prefix, password) in [("$2a$", "legacy-password-1"), ("$2b$", "legacy-password-2"), ("$2y$", "legacy-password-3")] {
+    for (prefix, password) in [
+        ("$2a$", "legacy-password-1"),
+        ("$2b$", "legacy-password-2"),
+        ("$2y$", "legacy-password-3"),
+    ] {
         let hash = bcrypt::hash(password, 10).expect("bcrypt");
         let hash = format!("{prefix}{}", &hash[4..]);
-        let email = Email::parse(&format!("{}{}", prefix.trim_matches('$'), email.as_str())).expect("valid");
+        let email = Email::parse(&format!("{}{}", prefix.trim_matches('$'), email.as_str()))
+            .expect("valid");
         storage
             .users
-            .create(NewUser { id: UserId::new(), email: email.clone(), password_hash: PasswordHash::new(hash), created_at: Utc::now() })
+            .create(NewUser {
+                id: UserId::new(),
+                email: email.clone(),
+                password_hash: PasswordHash::new(hash),
+                created_at: Utc::now(),
+            })
             .await
             .expect("legacy user stored");
         let response = app.login(email.as_str(), password).await;
         assert_eq!(response.status(), StatusCode::OK, "{prefix} hash verifies");
-        let stored = storage.users.find_by_email(&email).await.expect("read").expect("exists");
-        assert!(stored.password_hash.as_str().starts_with("$argon2id$"), "{prefix} hash upgraded");
-        assert_eq!(app.login(email.as_str(), password).await.status(), StatusCode::OK, "still logs in after upgrade");
-        assert_eq!(app.login(email.as_str(), "wrong-password").await.status(), StatusCode::UNAUTHORIZED);
+        let stored = storage
+            .users
+            .find_by_email(&email)
+            .await
+            .expect("read")
+            .expect("exists");
+        assert!(
+            stored.password_hash.as_str().starts_with("$argon2id$"),
+            "{prefix} hash upgraded"
+        );
+        assert_eq!(
+            app.login(email.as_str(), password).await.status(),
+            StatusCode::OK,
+            "still logs in after upgrade"
+        );
+        assert_eq!(
+            app.login(email.as_str(), "wrong-password").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
     }
 }
 
 fn sign(claims: &Value, algorithm: Algorithm) -> String {
-    jsonwebtoken::encode(&Header::new(algorithm), claims, &EncodingKey::from_secret(JWT_SECRET.as_bytes()))
-        .expect("signed")
+    jsonwebtoken::encode(
+        &Header::new(algorithm),
+        claims,
+        &EncodingKey::from_secret(JWT_SECRET.as_bytes()),
+    )
+    .expect("signed")
 }
 
 /// Claims as the Go backend wrote them: no `jti`.
@@ -157,15 +252,32 @@ fn go_claims(user_id: &str, email: &str, issued: i64, expires: i64) -> Value {
 async fn go_backend_tokens_are_accepted_and_can_be_logged_out(app: TestApp) {
     let user = app.new_user().await;
     let now = Utc::now().timestamp();
-    let token = sign(&go_claims(&user.id, &user.email, now, now + 3600), Algorithm::HS256);
-    assert_eq!(app.get_authed("/api/calls/history", &token).await.status(), StatusCode::OK);
-    let logout = app.client.post(app.url("/api/auth/logout")).bearer_auth(&token).send().await.expect("sent");
+    let token = sign(
+        &go_claims(&user.id, &user.email, now, now + 3600),
+        Algorithm::HS256,
+    );
+    assert_eq!(
+        app.get_authed("/api/calls/history", &token).await.status(),
+        StatusCode::OK
+    );
+    let logout = app
+        .client
+        .post(app.url("/api/auth/logout"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(logout.status(), StatusCode::NO_CONTENT);
     assert_eq!(logout.bytes().await.expect("body").len(), 0);
     let response = app.get_authed("/api/calls/history", &token).await;
     assert_error(response, StatusCode::UNAUTHORIZED, "unauthorized").await;
     // The user's other tokens are unaffected.
-    assert_eq!(app.get_authed("/api/calls/history", &user.token).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get_authed("/api/calls/history", &user.token)
+            .await
+            .status(),
+        StatusCode::OK
+    );
 }
 
 async fn forged_expired_and_early_tokens_are_401(app: TestApp) {
@@ -175,14 +287,27 @@ async fn forged_expired_and_early_tokens_are_401(app: TestApp) {
     let last = tampered.pop().expect("non-empty");
     tampered.push(if last == 'A' { 'B' } else { 'A' });
     let header_none = base64_url(br#"{"alg":"none","typ":"JWT"}"#);
-    let payload = base64_url(go_claims(&user.id, &user.email, now, now + 3600).to_string().as_bytes());
+    let payload = base64_url(
+        go_claims(&user.id, &user.email, now, now + 3600)
+            .to_string()
+            .as_bytes(),
+    );
     let alg_none = format!("{header_none}.{payload}.");
-    let hs512 = sign(&go_claims(&user.id, &user.email, now, now + 3600), Algorithm::HS512);
-    let expired = sign(&go_claims(&user.id, &user.email, now - 7200, now - 3600), Algorithm::HS256);
+    let hs512 = sign(
+        &go_claims(&user.id, &user.email, now, now + 3600),
+        Algorithm::HS512,
+    );
+    let expired = sign(
+        &go_claims(&user.id, &user.email, now - 7200, now - 3600),
+        Algorithm::HS256,
+    );
     let mut early_claims = go_claims(&user.id, &user.email, now, now + 7200);
     early_claims["nbf"] = json!(now + 3600);
     let early = sign(&early_claims, Algorithm::HS256);
-    let no_user = sign(&json!({ "email": user.email, "exp": now + 3600, "iat": now, "nbf": now }), Algorithm::HS256);
+    let no_user = sign(
+        &json!({ "email": user.email, "exp": now + 3600, "iat": now, "nbf": now }),
+        Algorithm::HS256,
+    );
     for (what, token) in [
         ("tampered", tampered.as_str()),
         ("alg none", alg_none.as_str()),
@@ -196,9 +321,20 @@ async fn forged_expired_and_early_tokens_are_401(app: TestApp) {
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{what}");
         assert_error(response, StatusCode::UNAUTHORIZED, "unauthorized").await;
     }
-    let missing = app.client.get(app.url("/api/calls/history")).send().await.expect("sent");
+    let missing = app
+        .client
+        .get(app.url("/api/calls/history"))
+        .send()
+        .await
+        .expect("sent");
     assert_error(missing, StatusCode::UNAUTHORIZED, "unauthorized").await;
-    let basic = app.client.get(app.url("/api/calls/history")).basic_auth("a", Some("b")).send().await.expect("sent");
+    let basic = app
+        .client
+        .get(app.url("/api/calls/history"))
+        .basic_auth("a", Some("b"))
+        .send()
+        .await
+        .expect("sent");
     assert_error(basic, StatusCode::UNAUTHORIZED, "unauthorized").await;
 }
 
@@ -210,12 +346,30 @@ fn base64_url(bytes: &[u8]) -> String {
 async fn logout_revokes_the_token_on_every_instance(app: TestApp) {
     let other = app.another_instance().await;
     let user = app.new_user().await;
-    assert_eq!(other.get_authed("/api/calls/history", &user.token).await.status(), StatusCode::OK);
-    let logout = app.client.post(app.url("/api/auth/logout")).bearer_auth(&user.token).send().await.expect("sent");
+    assert_eq!(
+        other
+            .get_authed("/api/calls/history", &user.token)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let logout = app
+        .client
+        .post(app.url("/api/auth/logout"))
+        .bearer_auth(&user.token)
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(logout.status(), StatusCode::NO_CONTENT);
     let response = other.get_authed("/api/calls/history", &user.token).await;
     assert_error(response, StatusCode::UNAUTHORIZED, "unauthorized").await;
-    let again = other.client.post(other.url("/api/auth/logout")).bearer_auth(&user.token).send().await.expect("sent");
+    let again = other
+        .client
+        .post(other.url("/api/auth/logout"))
+        .bearer_auth(&user.token)
+        .send()
+        .await
+        .expect("sent");
     assert_error(again, StatusCode::UNAUTHORIZED, "unauthorized").await;
 }
 
@@ -223,7 +377,10 @@ async fn repeated_failures_are_throttled_per_account(app: TestApp) {
     let victim = app.new_user().await;
     let bystander = app.new_user().await;
     for _ in 0..5 {
-        assert_eq!(app.login(&victim.email, "wrong password!").await.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            app.login(&victim.email, "wrong password!").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
     }
     let response = app.login(&victim.email, &victim.password).await;
     let retry_after: u64 = response
@@ -234,5 +391,10 @@ async fn repeated_failures_are_throttled_per_account(app: TestApp) {
         .expect("Retry-After seconds");
     assert!((1..=900).contains(&retry_after), "{retry_after}");
     assert_error(response, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
-    assert_eq!(app.login(&bystander.email, &bystander.password).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.login(&bystander.email, &bystander.password)
+            .await
+            .status(),
+        StatusCode::OK
+    );
 }

@@ -59,7 +59,10 @@ fn init_logs() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         if let Ok(level) = std::env::var("TEST_LOG") {
-            let _ = tracing_subscriber::fmt().with_env_filter(level).with_test_writer().try_init();
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(level)
+                .with_test_writer()
+                .try_init();
         }
     });
 }
@@ -71,7 +74,10 @@ impl TestApp {
         Self::spawn_with(backend, |_| {}).await
     }
 
-    pub async fn spawn_with(backend: Backend, customize: impl FnOnce(&mut Settings)) -> Option<Self> {
+    pub async fn spawn_with(
+        backend: Backend,
+        customize: impl FnOnce(&mut Settings),
+    ) -> Option<Self> {
         init_logs();
         let (guard, database_url) = match backend {
             Backend::Sqlite => {
@@ -80,7 +86,7 @@ impl TestApp {
                 (DatabaseGuard::Sqlite(dir), url)
             }
             Backend::Postgres => {
-                let database = TestDatabase::create().await?;
+                let database = tokio::task::block_in_place(TestDatabase::create)?;
                 let url = database.url().to_owned();
                 (DatabaseGuard::Postgres(database), url)
             }
@@ -95,7 +101,11 @@ impl TestApp {
         Self::start(self.backend, &self.database_url, |_| {}).await
     }
 
-    async fn start(backend: Backend, database_url: &str, customize: impl FnOnce(&mut Settings)) -> Self {
+    async fn start(
+        backend: Backend,
+        database_url: &str,
+        customize: impl FnOnce(&mut Settings),
+    ) -> Self {
         let env: HashMap<&str, String> = HashMap::from([
             ("DATABASE_URL", database_url.to_owned()),
             ("JWT_SECRET", JWT_SECRET.to_owned()),
@@ -113,8 +123,18 @@ impl TestApp {
         let base = format!("http://127.0.0.1:{}", application.port());
         let handle = application.handle();
         tokio::spawn(application.run_until_stopped());
-        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        Self { base, client, backend, database_url: database_url.to_owned(), handle, _database: None }
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Self {
+            base,
+            client,
+            backend,
+            database_url: database_url.to_owned(),
+            handle,
+            _database: None,
+        }
     }
 
     /// Direct access to the app's database through the storage ports, for setting up data the
@@ -123,7 +143,9 @@ impl TestApp {
         let env = HashMap::from([("DATABASE_URL", self.database_url.clone())]);
         let settings = settings::load(&|name| env.get(name).cloned()).expect("settings");
         let target = DatabaseTarget::resolve(&settings.database, &|_| None).expect("target");
-        open_storage(target, &settings.database).await.expect("storage opens")
+        open_storage(target, &settings.database)
+            .await
+            .expect("storage opens")
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -131,27 +153,57 @@ impl TestApp {
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> Response {
-        self.client.post(self.url(path)).json(body).send().await.expect("request sent")
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
     }
 
     pub async fn post_json_authed(&self, path: &str, token: &str, body: &Value) -> Response {
-        self.client.post(self.url(path)).bearer_auth(token).json(body).send().await.expect("request sent")
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
     }
 
     pub async fn put_json_authed(&self, path: &str, token: &str, body: &Value) -> Response {
-        self.client.put(self.url(path)).bearer_auth(token).json(body).send().await.expect("request sent")
+        self.client
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
     }
 
     pub async fn get_authed(&self, path: &str, token: &str) -> Response {
-        self.client.get(self.url(path)).bearer_auth(token).send().await.expect("request sent")
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request sent")
     }
 
     pub async fn register(&self, email: &str, password: &str) -> Response {
-        self.post_json("/api/auth/register", &json!({ "email": email, "password": password })).await
+        self.post_json(
+            "/api/auth/register",
+            &json!({ "email": email, "password": password }),
+        )
+        .await
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Response {
-        self.post_json("/api/auth/login", &json!({ "email": email, "password": password })).await
+        self.post_json(
+            "/api/auth/login",
+            &json!({ "email": email, "password": password }),
+        )
+        .await
     }
 
     /// Registers a new random user and returns it signed in.
@@ -190,11 +242,26 @@ pub struct TestUser {
 /// Asserts the contract's error body and returns it.
 pub async fn assert_error(response: Response, status: StatusCode, code: &str) -> Value {
     assert_eq!(response.status(), status, "status");
-    let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-    assert!(content_type.starts_with("application/json"), "content type {content_type}");
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        content_type.starts_with("application/json"),
+        "content type {content_type}"
+    );
     let body: Value = response.json().await.expect("json error body");
     assert_eq!(body["error"], code, "error code in {body}");
-    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "message in {body}");
-    assert_eq!(body.as_object().map(|o| o.len()), Some(2), "exactly error and message: {body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "message in {body}"
+    );
+    assert_eq!(
+        body.as_object().map(|o| o.len()),
+        Some(2),
+        "exactly error and message: {body}"
+    );
     body
 }

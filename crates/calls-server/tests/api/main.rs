@@ -2,6 +2,14 @@
 //! once on SQLite and once on PostgreSQL.
 
 mod helpers;
+mod history_support;
 
 mod auth;
+mod calls;
+mod calls_transitions;
+mod calls_update;
+mod history;
+mod history_filters;
+mod history_paging;
+mod history_params;
 mod system;

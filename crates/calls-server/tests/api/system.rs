@@ -19,29 +19,76 @@ on_all_backends!(
 );
 
 async fn health_answers_ok(app: TestApp) {
-    let response = app.client.get(app.url("/system/health")).send().await.expect("sent");
+    let response = app
+        .client
+        .get(app.url("/system/health"))
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.expect("json");
     assert_eq!(body, serde_json::json!({ "status": "ok" }));
 }
 
 async fn ready_answers_when_the_database_does(app: TestApp) {
-    let response = app.client.get(app.url("/system/ready")).send().await.expect("sent");
+    let response = app
+        .client
+        .get(app.url("/system/ready"))
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(response.status(), StatusCode::OK);
 }
 
 async fn unknown_routes_are_json_404(app: TestApp) {
-    let response = app.client.get(app.url("/api/nope")).send().await.expect("sent");
+    let response = app
+        .client
+        .get(app.url("/api/nope"))
+        .send()
+        .await
+        .expect("sent");
     assert_error(response, StatusCode::NOT_FOUND, "not_found").await;
 }
 
 async fn wrong_methods_are_json_405_with_allow(app: TestApp) {
-    let response = app.client.delete(app.url("/api/auth/login")).send().await.expect("sent");
-    assert_eq!(response.headers().get("allow").and_then(|v| v.to_str().ok()), Some("POST"));
-    assert_error(response, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
-    let response = app.client.post(app.url("/system/health")).send().await.expect("sent");
-    assert_eq!(response.headers().get("allow").and_then(|v| v.to_str().ok()), Some("GET"));
-    assert_error(response, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
+    let response = app
+        .client
+        .delete(app.url("/api/auth/login"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        response
+            .headers()
+            .get("allow")
+            .and_then(|v| v.to_str().ok()),
+        Some("POST")
+    );
+    assert_error(
+        response,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+    )
+    .await;
+    let response = app
+        .client
+        .post(app.url("/system/health"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        response
+            .headers()
+            .get("allow")
+            .and_then(|v| v.to_str().ok()),
+        Some("GET")
+    );
+    assert_error(
+        response,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+    )
+    .await;
 }
 
 async fn request_ids_are_echoed_or_generated(app: TestApp) {
@@ -52,9 +99,24 @@ async fn request_ids_are_echoed_or_generated(app: TestApp) {
         .send()
         .await
         .expect("sent");
-    assert_eq!(response.headers().get("x-request-id").and_then(|v| v.to_str().ok()), Some("trace-123"));
-    let response = app.client.get(app.url("/system/health")).send().await.expect("sent");
-    let generated = response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).expect("generated id");
+    assert_eq!(
+        response
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok()),
+        Some("trace-123")
+    );
+    let response = app
+        .client
+        .get(app.url("/system/health"))
+        .send()
+        .await
+        .expect("sent");
+    let generated = response
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .expect("generated id");
     assert!(uuid::Uuid::parse_str(generated).is_ok(), "{generated}");
     // An id that could forge log lines is replaced, not echoed.
     let response = app
@@ -64,7 +126,13 @@ async fn request_ids_are_echoed_or_generated(app: TestApp) {
         .send()
         .await
         .expect("sent");
-    assert_ne!(response.headers().get("x-request-id").and_then(|v| v.to_str().ok()), Some("bad id with spaces"));
+    assert_ne!(
+        response
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok()),
+        Some("bad id with spaces")
+    );
 }
 
 async fn malformed_json_is_a_json_400(app: TestApp) {
@@ -77,7 +145,12 @@ async fn malformed_json_is_a_json_400(app: TestApp) {
         .await
         .expect("sent");
     let body = assert_error(response, StatusCode::BAD_REQUEST, "validation_error").await;
-    assert!(body["message"].as_str().is_some_and(|m| m.contains("malformed JSON")), "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("malformed JSON")),
+        "{body}"
+    );
 }
 
 async fn wrong_content_type_is_415(app: TestApp) {
@@ -89,7 +162,12 @@ async fn wrong_content_type_is_415(app: TestApp) {
         .send()
         .await
         .expect("sent");
-    assert_error(response, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
+    assert_error(
+        response,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
     let response = app
         .client
         .post(app.url("/api/auth/register"))
@@ -97,11 +175,19 @@ async fn wrong_content_type_is_415(app: TestApp) {
         .send()
         .await
         .expect("sent");
-    assert_error(response, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
+    assert_error(
+        response,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
 }
 
 async fn oversized_bodies_are_413(app: TestApp) {
-    let big = format!(r#"{{"email":"a@example.com","password":"{}"}}"#, "x".repeat(70 * 1024));
+    let big = format!(
+        r#"{{"email":"a@example.com","password":"{}"}}"#,
+        "x".repeat(70 * 1024)
+    );
     let response = app
         .client
         .post(app.url("/api/auth/register"))
@@ -114,9 +200,23 @@ async fn oversized_bodies_are_413(app: TestApp) {
 }
 
 async fn security_headers_are_set(app: TestApp) {
-    let response = app.client.get(app.url("/api/calls/history")).send().await.expect("sent");
-    let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let response = app
+        .client
+        .get(app.url("/api/calls/history"))
+        .send()
+        .await
+        .expect("sent");
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
     assert_eq!(header("x-content-type-options").as_deref(), Some("nosniff"));
     assert_eq!(header("cache-control").as_deref(), Some("no-store"));
-    assert_eq!(header("content-security-policy").as_deref(), Some("frame-ancestors 'none'"));
+    assert_eq!(
+        header("content-security-policy").as_deref(),
+        Some("frame-ancestors 'none'")
+    );
 }

@@ -34,4 +34,7 @@ pub trait UserRepository: Send + Sync {
         id: UserId,
         hash: PasswordHash,
     ) -> Result<bool, StorageError>;
+
+    /// Deletes the account and, by cascade, its calls. Returns whether it existed.
+    async fn delete(&self, id: UserId) -> Result<bool, StorageError>;
 }

@@ -1,1 +1,38 @@
-//! Contract suites for the storage ports.
+//! Contract suites for the storage ports: [`UserRepository`], [`CallRepository`],
+//! [`RevocationStore`] and [`DatabaseHealth`].
+//!
+//! Each rule is one `async fn` taking a fresh, empty, migrated storage and panicking with a
+//! message naming the broken rule. An adapter runs all of them, one `#[tokio::test]` each, with
+//! [`storage_contract_tests!`](crate::storage_contract_tests) in its `tests/contract.rs`.
+//!
+//! Times used by the rules are whole microseconds, the precision the domain guarantees, and
+//! boundaries are probed one microsecond either side.
+
+pub mod activity;
+pub mod calls;
+pub mod fixtures;
+pub mod health;
+pub mod history;
+mod macros;
+pub mod revocations;
+pub mod users;
+
+use calls_core::ports::{CallRepository, DatabaseHealth, RevocationStore, UserRepository};
+
+/// Everything a storage adapter under test implements. Blanket-implemented.
+pub trait StorageUnderTest:
+    UserRepository + CallRepository + RevocationStore + DatabaseHealth + Clone + Send + Sync + 'static
+{
+}
+
+impl<T> StorageUnderTest for T where
+    T: UserRepository
+        + CallRepository
+        + RevocationStore
+        + DatabaseHealth
+        + Clone
+        + Send
+        + Sync
+        + 'static
+{
+}

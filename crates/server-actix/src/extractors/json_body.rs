@@ -73,7 +73,9 @@ fn is_json(req: &HttpRequest) -> bool {
 }
 
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
+    // serde accepts a JSON array for a struct (fields by position); the contract's bodies are
+    // objects, so anything else is refused before it can be misread.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(ApiError::validation("request body must be a JSON object"));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
@@ -135,6 +137,14 @@ mod tests {
             "{}",
             err.message()
         );
+    }
+
+    #[test]
+    fn only_objects_are_bodies() {
+        for body in [&b"[1]"[..], b"null", b"42", b"\"text\"", b"", b"  "] {
+            let err = parse::<Body>(body).expect_err("not an object");
+            assert_eq!(err.message(), "request body must be a JSON object");
+        }
     }
 
     #[test]

@@ -27,3 +27,44 @@ pub async fn catch_panic(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::middleware::from_fn;
+    use actix_web::{App, HttpResponse, test, web};
+
+    use super::catch_panic;
+
+    async fn boom() -> HttpResponse {
+        panic!("handler bug")
+    }
+
+    #[actix_web::test]
+    async fn a_panic_is_a_json_500_and_the_app_keeps_serving() {
+        let app = test::init_service(
+            App::new()
+                .service(
+                    web::resource("/boom")
+                        .route(web::get().to(boom))
+                        .wrap(from_fn(catch_panic)),
+                )
+                .service(
+                    web::resource("/fine")
+                        .route(web::get().to(HttpResponse::Ok))
+                        .wrap(from_fn(catch_panic)),
+                ),
+        )
+        .await;
+        let response =
+            test::call_service(&app, test::TestRequest::get().uri("/boom").to_request()).await;
+        assert_eq!(response.status(), 500);
+        let body: serde_json::Value = test::read_body_json(response).await;
+        assert_eq!(
+            body,
+            serde_json::json!({"error": "internal_error", "message": "an internal error occurred"})
+        );
+        let response =
+            test::call_service(&app, test::TestRequest::get().uri("/fine").to_request()).await;
+        assert_eq!(response.status(), 200);
+    }
+}

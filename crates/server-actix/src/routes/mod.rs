@@ -1,5 +1,7 @@
 //! The route table. Each resource answers its own methods and a JSON 405 with `Allow` for the
-//! rest; anything else is a JSON 404.
+//! rest; anything else is a JSON 404. Every resource is wrapped in `catch_panic` (at resource
+//! level, after routing, because the middleware keeps a handle on the request, which routing
+//! needs to own exclusively).
 
 mod auth;
 mod calls;
@@ -7,7 +9,10 @@ mod fallback;
 mod history;
 mod system;
 
+use actix_web::middleware::from_fn;
 use actix_web::web;
+
+use crate::middleware::catch_panic;
 
 use fallback::method_not_allowed;
 
@@ -18,42 +23,50 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/system/health")
             .route(web::get().to(system::health))
-            .default_service(method_not_allowed("GET")),
+            .default_service(method_not_allowed("GET"))
+            .wrap(from_fn(catch_panic)),
     )
     .service(
         web::resource("/system/ready")
             .route(web::get().to(system::ready))
-            .default_service(method_not_allowed("GET")),
+            .default_service(method_not_allowed("GET"))
+            .wrap(from_fn(catch_panic)),
     )
     .service(
         web::resource("/api/auth/register")
             .route(web::post().to(auth::register))
-            .default_service(method_not_allowed("POST")),
+            .default_service(method_not_allowed("POST"))
+            .wrap(from_fn(catch_panic)),
     )
     .service(
         web::resource("/api/auth/login")
             .route(web::post().to(auth::login))
-            .default_service(method_not_allowed("POST")),
+            .default_service(method_not_allowed("POST"))
+            .wrap(from_fn(catch_panic)),
     )
     .service(
         web::resource("/api/auth/logout")
             .route(web::post().to(auth::logout))
-            .default_service(method_not_allowed("POST")),
+            .default_service(method_not_allowed("POST"))
+            .wrap(from_fn(catch_panic)),
     )
     .service(
         web::resource("/api/calls")
             .route(web::post().to(calls::create))
-            .default_service(method_not_allowed("POST")),
+            .default_service(method_not_allowed("POST"))
+            .wrap(from_fn(catch_panic)),
     )
     // Registered before `/api/calls/{id}` so that `history` is never taken for an id.
     .service(
         web::resource("/api/calls/history")
             .route(web::get().to(history::list))
-            .default_service(method_not_allowed("GET")),
+            .default_service(method_not_allowed("GET"))
+            .wrap(from_fn(catch_panic)),
     )
     .service(
         web::resource("/api/calls/{id}")
             .route(web::put().to(calls::update))
-            .default_service(method_not_allowed("PUT")),
+            .default_service(method_not_allowed("PUT"))
+            .wrap(from_fn(catch_panic)),
     );
 }

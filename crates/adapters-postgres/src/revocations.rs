@@ -1,0 +1,71 @@
+//! Logged-out tokens: the `RevocationStore` port, shared by every instance through the
+//! `revoked_tokens` table.
+
+use async_trait::async_trait;
+use calls_core::ports::{RevocationKey, RevocationStore, StorageError};
+use chrono::{DateTime, Utc};
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::Timestamptz;
+
+use crate::errors::storage_error;
+use crate::schema::revoked_tokens;
+use crate::storage::PostgresStorage;
+
+#[async_trait]
+impl RevocationStore for PostgresStorage {
+    /// An upsert, so revoking again (or from two instances at once) is no error; the later
+    /// expiry wins, so a revocation is never shortened.
+    async fn revoke(
+        &self,
+        key: &RevocationKey,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        let key = key.as_str().to_owned();
+        self.db
+            .run("revoke_token", move |conn| {
+                diesel::insert_into(revoked_tokens::table)
+                    .values((
+                        revoked_tokens::key.eq(&key),
+                        revoked_tokens::expires_at.eq(expires_at),
+                    ))
+                    .on_conflict(revoked_tokens::key)
+                    .do_update()
+                    .set(revoked_tokens::expires_at.eq(sql::<Timestamptz>(
+                        "GREATEST(revoked_tokens.expires_at, excluded.expires_at)",
+                    )))
+                    .execute(conn)
+                    .map(drop)
+                    .map_err(storage_error)
+            })
+            .await
+    }
+
+    /// Rows that expired but were not purged yet do not count: the token is invalid anyway.
+    async fn is_revoked(&self, key: &RevocationKey) -> Result<bool, StorageError> {
+        let key = key.as_str().to_owned();
+        let now = Utc::now();
+        self.db
+            .run("is_token_revoked", move |conn| {
+                diesel::select(diesel::dsl::exists(
+                    revoked_tokens::table
+                        .filter(revoked_tokens::key.eq(key))
+                        .filter(revoked_tokens::expires_at.gt(now)),
+                ))
+                .get_result(conn)
+                .map_err(storage_error)
+            })
+            .await
+    }
+
+    async fn purge_expired(&self, now: DateTime<Utc>) -> Result<u64, StorageError> {
+        self.db
+            .run("purge_expired_revocations", move |conn| {
+                diesel::delete(revoked_tokens::table.filter(revoked_tokens::expires_at.lt(now)))
+                    .execute(conn)
+                    .map(|purged| u64::try_from(purged).unwrap_or(u64::MAX))
+                    .map_err(storage_error)
+            })
+            .await
+    }
+}

@@ -1,0 +1,48 @@
+//! The tables as diesel sees them, written by hand to match `migrations/postgres`.
+//!
+//! `users` and `calls` are the legacy Go backend's tables plus the columns our migrations add.
+//! Columns the Go schema left nullable stay nullable (`calls.duration`, `calls.created_at`), so
+//! rows it wrote still load.
+
+diesel::table! {
+    users (id) {
+        id -> Uuid,
+        #[max_length = 255]
+        email -> Varchar,
+        #[max_length = 255]
+        password_hash -> Varchar,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    calls (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        #[max_length = 50]
+        phone_number -> Varchar,
+        start_time -> Timestamptz,
+        duration -> Nullable<Int4>,
+        #[max_length = 20]
+        status -> Varchar,
+        created_at -> Nullable<Timestamptz>,
+        #[max_length = 255]
+        session_id -> Nullable<Varchar>,
+        sdp_offer -> Nullable<Text>,
+        sdp_answer -> Nullable<Text>,
+        #[max_length = 2]
+        country -> Nullable<Varchar>,
+        failure_reason -> Nullable<Text>,
+        ended_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    revoked_tokens (key) {
+        key -> Text,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(calls -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(users, calls);

@@ -1,0 +1,97 @@
+//! The call-history query: filtered, counted, ordered and paged by SQLite.
+//!
+//! Both the count and the page use the index `(user_id, start_time DESC, id DESC)`. A cursor page
+//! seeks with the row value `(start_time, id) < (?, ?)`, which SQLite answers from that index.
+
+use calls_core::domain::{HistoryCursor, HistoryPage, HistoryQuery, PagePosition};
+use calls_core::ports::StorageError;
+use diesel::SqliteConnection;
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Text};
+use diesel::sqlite::Sqlite;
+
+use crate::errors::storage_error;
+use crate::models::{CallRow, calls_from_rows, id_text, micros};
+use crate::schema::calls;
+
+pub(crate) fn page(
+    conn: &mut SqliteConnection,
+    query: &HistoryQuery,
+) -> Result<HistoryPage, StorageError> {
+    // One read transaction, so the count and the rows come from the same snapshot.
+    let (total, mut rows) = conn
+        .transaction(|conn| {
+            let total: i64 = filtered(query).count().get_result(conn)?;
+            let rows = page_rows(conn, query)?;
+            Ok::<_, diesel::result::Error>((total, rows))
+        })
+        .map_err(storage_error)?;
+    let limit = usize::try_from(query.limit).unwrap_or(usize::MAX);
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let calls = calls_from_rows(rows)?;
+    let next_cursor = if more {
+        calls.last().map(|last| query.cursor_after(last))
+    } else {
+        None
+    };
+    Ok(HistoryPage {
+        calls,
+        total: u64::try_from(total).unwrap_or(0),
+        next_cursor,
+    })
+}
+
+/// The user's calls that match the filter, in no particular order. Built twice (count and
+/// page) because boxed queries cannot be cloned.
+fn filtered(query: &HistoryQuery) -> calls::BoxedQuery<'static, Sqlite> {
+    let mut statement = calls::table
+        .filter(calls::user_id.eq(id_text(query.user_id.as_uuid())))
+        .into_boxed();
+    if let Some(from) = query.filter.date_from {
+        statement = statement.filter(calls::start_time.ge(micros(from)));
+    }
+    if let Some(to) = query.filter.date_to {
+        statement = statement.filter(calls::start_time.le(micros(to)));
+    }
+    if let Some(status) = query.filter.status {
+        statement = statement.filter(calls::status.eq(status.as_str()));
+    }
+    statement
+}
+
+/// One row more than the page holds: its presence says whether a next page exists.
+fn page_rows(
+    conn: &mut SqliteConnection,
+    query: &HistoryQuery,
+) -> Result<Vec<CallRow>, diesel::result::Error> {
+    let mut statement = filtered(query)
+        .select(CallRow::as_select())
+        .order((calls::start_time.desc(), calls::id.desc()))
+        .limit(i64::from(query.limit) + 1);
+    match &query.position {
+        PagePosition::Number(_) => {
+            let offset = i64::try_from(query.offset()).unwrap_or(i64::MAX);
+            statement = statement.offset(offset);
+        }
+        PagePosition::After(cursor) => {
+            statement = statement.filter(older_than(cursor));
+        }
+    }
+    statement.load(conn)
+}
+
+/// `(start_time, id) < (cursor.start_time, cursor.id)`: strictly after the cursor in the
+/// newest-first order, ties on the start time broken by id (UUID text sorts like the UUID).
+fn older_than(
+    cursor: &HistoryCursor,
+) -> Box<dyn BoxableExpression<calls::table, Sqlite, SqlType = Bool>> {
+    Box::new(
+        sql::<Bool>("(calls.start_time, calls.id) < (")
+            .bind::<BigInt, _>(micros(cursor.start_time))
+            .sql(", ")
+            .bind::<Text, _>(id_text(cursor.id.as_uuid()))
+            .sql(")"),
+    )
+}

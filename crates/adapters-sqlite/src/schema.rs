@@ -1,0 +1,39 @@
+//! The tables as diesel sees them, written by hand to match `migrations/sqlite`. Ids are UUID
+//! text, times `BIGINT` microseconds since the Unix epoch (UTC).
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        email -> Text,
+        password_hash -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    calls (id) {
+        id -> Text,
+        user_id -> Text,
+        phone_number -> Text,
+        start_time -> BigInt,
+        duration -> Integer,
+        status -> Text,
+        created_at -> BigInt,
+        session_id -> Nullable<Text>,
+        sdp_offer -> Nullable<Text>,
+        sdp_answer -> Nullable<Text>,
+        country -> Nullable<Text>,
+        failure_reason -> Nullable<Text>,
+        ended_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    revoked_tokens (key) {
+        key -> Text,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::joinable!(calls -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(users, calls);

@@ -1,0 +1,86 @@
+//! What the HTTP layer needs to serve Twilio's webhooks, bound to the configured settings:
+//! checking signatures against the URL Twilio actually requested, and the TwiML that dials.
+
+use calls_core::domain::PhoneNumber;
+use secrecy::{ExposeSecret, SecretString};
+
+use super::config::{Settings, TwilioConfig, TwilioConfigError};
+use super::{signature, twiml};
+
+/// Path of the webhook Twilio asks for TwiML.
+pub const TWIML_PATH: &str = "/api/voice/twiml";
+/// Path of the webhook Twilio reports call progress to.
+pub const STATUS_PATH: &str = "/api/voice/status";
+
+/// Cheap to clone. Its `Debug` hides the auth token.
+#[derive(Clone)]
+pub struct TwilioWebhooks {
+    auth_token: SecretString,
+    from_number: String,
+    public_base_url: String,
+}
+
+impl TwilioWebhooks {
+    pub fn from_config(config: &TwilioConfig) -> Result<Self, TwilioConfigError> {
+        config
+            .settings()
+            .map(|settings| Self::from_settings(&settings))
+    }
+
+    pub(crate) fn from_settings(settings: &Settings) -> Self {
+        Self {
+            auth_token: settings.auth_token.clone(),
+            from_number: settings.from_number.clone(),
+            public_base_url: settings.public_base_url.clone(),
+        }
+    }
+
+    /// The URL Twilio requested, rebuilt from `VOICE_PUBLIC_BASE_URL` and the request's path and
+    /// query (e.g. `/api/voice/twiml?x=1`). Twilio signs the URL it was configured with, which
+    /// behind a proxy is not what the server sees in its `Host` header.
+    pub fn public_url(&self, path_and_query: &str) -> String {
+        format!("{}{path_and_query}", self.public_base_url)
+    }
+
+    pub fn twiml_url(&self) -> String {
+        self.public_url(TWIML_PATH)
+    }
+
+    pub fn status_callback_url(&self) -> String {
+        self.public_url(STATUS_PATH)
+    }
+
+    /// Whether `signature_header` is Twilio's signature of the request to `path_and_query` with
+    /// these POST parameters (empty for a GET).
+    pub fn verify_signature<K, V>(
+        &self,
+        path_and_query: &str,
+        params: &[(K, V)],
+        signature_header: &str,
+    ) -> bool
+    where
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
+        signature::verify(
+            self.auth_token.expose_secret(),
+            &self.public_url(path_and_query),
+            params,
+            signature_header,
+        )
+    }
+
+    /// TwiML that dials `to` from the configured caller id and reports progress to our status
+    /// webhook.
+    pub fn dial(&self, to: &PhoneNumber) -> String {
+        twiml::dial(&self.from_number, to.as_e164(), &self.status_callback_url())
+    }
+}
+
+impl std::fmt::Debug for TwilioWebhooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TwilioWebhooks")
+            .field("public_base_url", &self.public_base_url)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,149 @@
+//! `GET /api/calls/history`: the exact shape, the order, and that only the user's own calls are
+//! listed. Calls are seeded through the storage ports with chosen start times.
+
+use calls_core::domain::{CallId, CallStatus};
+use chrono::TimeDelta;
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+use crate::history_support::{
+    SEEDED_NUMBER, at, history_ok, ids, seed, seed_with_id, seeded_ids, user_id,
+};
+use crate::on_all_backends;
+
+on_all_backends!(
+    empty_history_has_the_exact_shape,
+    items_have_the_exact_shape_and_values,
+    newest_first_with_ties_broken_by_id,
+    other_users_calls_never_appear,
+);
+
+async fn empty_history_has_the_exact_shape(app: TestApp) {
+    let user = app.new_user().await;
+    let body = history_ok(&app, &user.token, &[]).await;
+    assert_eq!(
+        body,
+        json!({ "calls": [], "total": 0, "page": 1, "limit": 20 })
+    );
+}
+
+async fn items_have_the_exact_shape_and_values(app: TestApp) {
+    let user = app.new_user().await;
+    let storage = app.storage().await;
+    let call = seed(
+        &storage,
+        user_id(&user),
+        at("2026-03-04T05:06:07Z"),
+        CallStatus::Completed,
+        321,
+    )
+    .await;
+    let body = history_ok(&app, &user.token, &[]).await;
+    assert_eq!(
+        body,
+        json!({
+            "calls": [{
+                "callId": call.id.to_string(),
+                "phoneNumber": SEEDED_NUMBER,
+                "startTime": "2026-03-04T05:06:07Z",
+                "duration": 321,
+                "status": "completed",
+            }],
+            "total": 1,
+            "page": 1,
+            "limit": 20,
+        })
+    );
+}
+
+async fn newest_first_with_ties_broken_by_id(app: TestApp) {
+    let user = app.new_user().await;
+    let storage = app.storage().await;
+    let owner = user_id(&user);
+    let tie = at("2026-05-01T12:00:00Z");
+    // Seeded out of order; ids chosen so that the tie-break order is known.
+    let low = CallId::from_uuid(
+        uuid::Uuid::parse_str("00000000-0000-7000-8000-000000000001").expect("uuid"),
+    );
+    let high = CallId::from_uuid(
+        uuid::Uuid::parse_str("ffffffff-ffff-7fff-bfff-ffffffffffff").expect("uuid"),
+    );
+    let oldest = seed(
+        &storage,
+        owner,
+        at("2025-12-31T23:59:59Z"),
+        CallStatus::Failed,
+        0,
+    )
+    .await;
+    let tie_low = seed_with_id(&storage, owner, low, tie, CallStatus::Completed, 1).await;
+    let newest = seed(
+        &storage,
+        owner,
+        at("2026-05-01T12:00:00.000001Z"),
+        CallStatus::Active,
+        2,
+    )
+    .await;
+    let middle = seed(
+        &storage,
+        owner,
+        at("2026-02-01T00:00:00Z"),
+        CallStatus::Canceled,
+        3,
+    )
+    .await;
+    let tie_high = seed_with_id(&storage, owner, high, tie, CallStatus::Completed, 4).await;
+    let body = history_ok(&app, &user.token, &[]).await;
+    assert_eq!(
+        ids(&body),
+        seeded_ids(&[newest, tie_high, tie_low, middle, oldest])
+    );
+    assert_eq!(body["calls"][0]["startTime"], "2026-05-01T12:00:00.000001Z");
+    assert_eq!(body["total"], json!(5));
+}
+
+async fn other_users_calls_never_appear(app: TestApp) {
+    let alice = app.new_user().await;
+    let bob = app.new_user().await;
+    let storage = app.storage().await;
+    let newest = at("2026-06-01T12:00:00Z");
+    let mut alice_calls = Vec::new();
+    for i in 0..12 {
+        // Interleaved in time, with shared start times, so any leak would land inside a page.
+        let start = newest - TimeDelta::minutes(i);
+        alice_calls.push(seed(&storage, user_id(&alice), start, CallStatus::Completed, 1).await);
+        seed(&storage, user_id(&bob), start, CallStatus::Completed, 2).await;
+        seed(
+            &storage,
+            user_id(&bob),
+            start - TimeDelta::seconds(30),
+            CallStatus::Completed,
+            2,
+        )
+        .await;
+    }
+    let mut walked = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut params = vec![("limit", "5")];
+        if let Some(cursor) = &cursor {
+            params.push(("cursor", cursor.as_str()));
+        }
+        let body = history_ok(&app, &alice.token, &params).await;
+        assert_eq!(body["total"], json!(12));
+        walked.extend(ids(&body));
+        match body.get("next_cursor").and_then(Value::as_str) {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(walked, seeded_ids(&alice_calls));
+    for status in ["completed", "active"] {
+        let body = history_ok(&app, &alice.token, &[("status", status), ("limit", "100")]).await;
+        assert!(ids(&body).iter().all(|id| walked.contains(id)), "{status}");
+    }
+    let bob_history = history_ok(&app, &bob.token, &[("limit", "100")]).await;
+    assert_eq!(bob_history["total"], json!(24));
+    assert!(ids(&bob_history).iter().all(|id| !walked.contains(id)));
+}
