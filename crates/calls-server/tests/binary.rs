@@ -1,0 +1,117 @@
+//! The `calls-server` binary itself: sub-commands, and refusing to start on bad configuration
+//! with one line that names the setting.
+
+use std::process::{Command, Output};
+
+fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_calls-server"));
+    command
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().expect("binary runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn help_lists_the_subcommands() {
+    let output = run(&["--help"], &[]);
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("serve") && text.contains("migrate"), "{text}");
+}
+
+#[test]
+fn migrate_creates_and_migrates_an_embedded_database() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("nested").join("calls.db");
+    let url = format!("sqlite://{}", path.display());
+    let output = run(&["migrate"], &[("DATABASE_URL", &url)]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        path.exists(),
+        "database file created under a missing directory"
+    );
+    let again = run(&["migrate"], &[("DATABASE_URL", &url)]);
+    assert!(
+        again.status.success(),
+        "migrating twice is fine: {}",
+        stderr(&again)
+    );
+}
+
+#[test]
+fn an_unknown_database_scheme_stops_the_start() {
+    let output = run(&["migrate"], &[("DATABASE_URL", "mysql://localhost/calls")]);
+    assert!(!output.status.success());
+    let text = stderr(&output);
+    assert!(
+        text.contains("DATABASE_URL") && text.contains("mysql"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_unreachable_database_stops_the_start_quickly() {
+    let started = std::time::Instant::now();
+    let output = run(
+        &["migrate"],
+        &[("DATABASE_URL", "postgres://postgres@127.0.0.1:1/none")],
+    );
+    assert!(!output.status.success());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "fails fast"
+    );
+    let text = stderr(&output);
+    assert!(
+        text.contains("database (postgres at 127.0.0.1:1/none)"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("postgres@"),
+        "no credentials in the message: {text}"
+    );
+}
+
+#[test]
+fn a_short_jwt_secret_stops_the_start() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("calls.db").display());
+    let output = run(
+        &["serve"],
+        &[
+            ("DATABASE_URL", &url),
+            ("JWT_SECRET", "too-short"),
+            ("SERVER_PORT", "0"),
+            ("SERVER_HOST", "127.0.0.1"),
+        ],
+    );
+    assert!(!output.status.success());
+    let text = stderr(&output);
+    assert!(
+        text.contains("JWT_SECRET") && text.contains("32 bytes"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("too-short"),
+        "the secret is not echoed: {text}"
+    );
+}
+
+#[test]
+fn an_invalid_setting_is_named() {
+    let output = run(&["migrate"], &[("SERVER_PORT", "eighty")]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("SERVER_PORT"),
+        "{}",
+        stderr(&output)
+    );
+}
