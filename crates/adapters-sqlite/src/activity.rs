@@ -1,7 +1,7 @@
 //! Per-user call counters (for limits), the pending-call lookup (for provider webhooks) and the
 //! stale-call sweep.
 
-use calls_core::domain::{Call, CallStatus, UserId};
+use calls_core::domain::{Call, CallId, CallStatus, UserId};
 use calls_core::ports::StorageError;
 use chrono::{DateTime, Utc};
 use diesel::SqliteConnection;
@@ -82,4 +82,22 @@ pub(crate) fn fail_stale(
     .execute(conn)
     .map_err(storage_error)?;
     Ok(u64::try_from(failed).unwrap_or(u64::MAX))
+}
+
+/// Only a `completed` call takes the provider's duration: a failed or canceled call was never
+/// billed, and an unfinished one still gets its duration when it ends.
+pub(crate) fn settle_duration(
+    conn: &mut SqliteConnection,
+    id: CallId,
+    duration: u32,
+) -> Result<bool, StorageError> {
+    let updated = diesel::update(
+        calls::table
+            .find(id_text(id.as_uuid()))
+            .filter(calls::status.eq(CallStatus::Completed.as_str())),
+    )
+    .set(calls::duration.eq(i32::try_from(duration).unwrap_or(i32::MAX)))
+    .execute(conn)
+    .map_err(storage_error)?;
+    Ok(updated > 0)
 }

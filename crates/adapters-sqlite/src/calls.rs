@@ -45,6 +45,14 @@ impl CallRepository for SqliteStorage {
             .await
     }
 
+    async fn settle_duration(&self, id: CallId, duration: u32) -> Result<bool, StorageError> {
+        self.db
+            .run("settle_call_duration", move |conn| {
+                activity::settle_duration(conn, id, duration)
+            })
+            .await
+    }
+
     async fn find_by_session_id(&self, session_id: &str) -> Result<Option<Call>, StorageError> {
         let session_id = session_id.to_owned();
         self.db

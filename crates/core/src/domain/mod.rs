@@ -2,6 +2,7 @@
 
 mod call;
 mod call_status;
+mod destination_policy;
 mod email;
 mod history;
 mod ids;
@@ -11,6 +12,7 @@ mod user;
 
 pub use call::{Call, NewCall, StatusChange};
 pub use call_status::{CallStatus, UnknownCallStatus};
+pub use destination_policy::{DestinationPolicy, DestinationPolicyError, DestinationRefusal};
 pub use email::{Email, EmailError};
 pub use history::{
     CursorError, DEFAULT_PAGE_SIZE, HistoryCursor, HistoryFilter, HistoryPage, HistoryQuery,

@@ -45,6 +45,11 @@ pub trait CallRepository: Send + Sync {
     /// nothing written), or a storage failure.
     async fn transition(&self, id: CallId, change: StatusChange) -> Result<Call, TransitionError>;
 
+    /// Replaces the duration of a `completed` call, and of no other. The provider's own
+    /// measurement (Twilio's `CallDuration`) can arrive after we stored the one we measured when
+    /// the user hung up; it is the one that is billed. Returns whether a call was updated.
+    async fn settle_duration(&self, id: CallId, duration: u32) -> Result<bool, StorageError>;
+
     /// The call the voice provider knows by `session_id`.
     async fn find_by_session_id(&self, session_id: &str) -> Result<Option<Call>, StorageError>;
 

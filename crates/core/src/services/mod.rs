@@ -2,8 +2,13 @@
 
 mod auth;
 mod calls;
+mod voice;
 
 pub use auth::{
     AuthDeps, AuthService, AuthenticateError, LoginError, LogoutError, RegisterError, Session,
 };
 pub use calls::{CallService, RecordCallError, UpdateCallError};
+pub use voice::{
+    CallLimits, DialDecision, InitiateError, InitiatedCall, LinkError, ProviderReport, ReapReport,
+    ReaperPolicy, ReportOutcome, TerminateError, VoiceDeps, VoiceService,
+};

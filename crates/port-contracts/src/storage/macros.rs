@@ -44,6 +44,7 @@ macro_rules! storage_contract_tests {
             activity::counts_calls_started_since,
             activity::finds_the_newest_pending_call_without_session,
             activity::fail_stale_fails_only_old_calls_in_the_given_status,
+            activity::settles_the_duration_of_completed_calls_only,
             revocations::revoked_keys_count_until_they_expire,
             revocations::revoking_again_keeps_the_later_expiry,
             revocations::purge_deletes_only_expired_revocations,
