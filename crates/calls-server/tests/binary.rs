@@ -115,3 +115,78 @@ fn an_invalid_setting_is_named() {
         stderr(&output)
     );
 }
+
+fn serve_with(extra: &[(&str, &str)]) -> Output {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("calls.db").display());
+    let mut env = vec![
+        ("DATABASE_URL", url.as_str()),
+        ("SERVER_PORT", "0"),
+        ("SERVER_HOST", "127.0.0.1"),
+    ];
+    env.extend_from_slice(extra);
+    run(&["serve"], &env)
+}
+
+#[test]
+fn twilio_without_its_settings_stops_the_start_naming_them() {
+    let output = serve_with(&[
+        ("VOIP_PROVIDER", "twilio"),
+        ("VOIP_ACCOUNT_SID", "AC0123456789abcdef0123456789abcdef"),
+    ]);
+    assert!(!output.status.success());
+    let text = stderr(&output);
+    for missing in [
+        "VOIP_AUTH_TOKEN",
+        "VOIP_FROM_NUMBER",
+        "VOICE_PUBLIC_BASE_URL",
+    ] {
+        assert!(text.contains(missing), "{missing} named in: {text}");
+    }
+    assert!(
+        !text.contains("VOIP_ACCOUNT_SID,") && !text.ends_with("VOIP_ACCOUNT_SID\n"),
+        "a given setting is not reported missing: {text}"
+    );
+    let error_lines = text.lines().filter(|line| line.contains("missing")).count();
+    assert_eq!(error_lines, 1, "one line: {text}");
+}
+
+#[test]
+fn a_half_configured_voice_sdk_stops_the_start() {
+    let output = serve_with(&[
+        ("VOIP_PROVIDER", "twilio"),
+        ("VOIP_ACCOUNT_SID", "AC0123456789abcdef0123456789abcdef"),
+        ("VOIP_AUTH_TOKEN", "0123456789abcdef0123456789abcdef"),
+        ("VOIP_FROM_NUMBER", "+14155550100"),
+        ("VOICE_PUBLIC_BASE_URL", "https://calls.example.com"),
+        ("VOIP_API_KEY_SID", "SK0123456789abcdef0123456789abcdef"),
+    ]);
+    assert!(!output.status.success());
+    let text = stderr(&output);
+    assert!(
+        text.contains("VOIP_API_KEY_SECRET") && text.contains("VOIP_TWIML_APP_SID"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("0123456789abcdef0123456789abcdef\""),
+        "no secret echoed: {text}"
+    );
+}
+
+#[test]
+fn a_malformed_destination_policy_is_named() {
+    let output = serve_with(&[("VOIP_ALLOWED_COUNTRIES", "DE,Germany")]);
+    assert!(!output.status.success());
+    let text = stderr(&output);
+    assert!(
+        text.contains("VOIP_ALLOWED_COUNTRIES") && text.contains("Germany"),
+        "{text}"
+    );
+    let output = serve_with(&[("VOIP_BLOCKED_PREFIXES", "1900")]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("VOIP_BLOCKED_PREFIXES"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -20,6 +20,16 @@ pub fn dial(from: &str, to_e164: &str, status_callback_url: &str) -> String {
     )
 }
 
+/// How long [`hold`] keeps an answered call up: Twilio's own default limit on a call's length.
+pub const HOLD_SECONDS: u32 = 4 * 60 * 60;
+
+/// Keeps a call we placed ourselves (REST mode) up once the callee answers, until the user
+/// terminates it through the API (which hangs it up) or Twilio's time limit ends it. The media
+/// path to the user is outside this backend in that mode.
+pub fn hold() -> String {
+    format!("{XML_DECLARATION}<Response><Pause length=\"{HOLD_SECONDS}\"/></Response>")
+}
+
 /// Tells the caller why the call cannot be made, then hangs up.
 pub fn refuse(message: &str) -> String {
     format!(

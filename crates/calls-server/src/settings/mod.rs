@@ -12,5 +12,5 @@ pub use error::SettingsError;
 pub use layers::load;
 pub use model::{
     AuthSettings, CorsSettings, DatabaseSettings, LogFormat, LogSettings, MetricsSettings,
-    ServerSettings, Settings, ThrottleSettings, VoipProviderKind, VoipSettings,
+    ReaperSettings, ServerSettings, Settings, ThrottleSettings, VoipProviderKind, VoipSettings,
 };

@@ -87,10 +87,24 @@ pub struct VoipSettings {
     pub public_base_url: String,
     pub api_base_url: String,
     pub request_timeout_secs: u64,
+    pub start_timeout_secs: u64,
+    pub ring_timeout_secs: u64,
+    pub token_ttl_secs: u64,
+    pub link_window_secs: u64,
     pub allowed_countries: Vec<String>,
     pub blocked_prefixes: Vec<String>,
     pub max_active_calls_per_user: u32,
     pub max_calls_per_day: u32,
+    pub reaper: ReaperSettings,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReaperSettings {
+    pub interval_secs: u64,
+    pub connecting_timeout_secs: u64,
+    pub active_timeout_secs: u64,
+    pub initiated_timeout_secs: u64,
 }
 
 #[derive(Debug, Deserialize)]

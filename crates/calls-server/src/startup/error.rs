@@ -10,6 +10,9 @@ pub enum StartupError {
     Database { database: String, reason: String },
     #[error("cannot listen on {address}: {reason}")]
     Bind { address: String, reason: String },
+    /// The voice provider's settings are incomplete or invalid; the message names them.
+    #[error("{0}")]
+    Voice(String),
     #[error("server error: {0}")]
     Serve(String),
 }

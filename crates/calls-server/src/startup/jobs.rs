@@ -1,11 +1,13 @@
-//! Background jobs. Each is a single idempotent statement, so every instance can run them at
-//! once without double effects.
+//! Background jobs. Each is a single idempotent statement (or one per status), so every
+//! instance can run them at once without double effects.
 
+use std::future::Future;
 use std::time::Duration;
 
-use calls_core::services::AuthService;
+use calls_core::services::{AuthService, VoiceService};
 use tokio::task::JoinHandle;
 
+use super::voice::reaper_policy;
 use crate::settings::Settings;
 
 pub struct BackgroundJobs {
@@ -13,12 +15,11 @@ pub struct BackgroundJobs {
 }
 
 impl BackgroundJobs {
-    pub fn start(settings: &Settings, auth: AuthService) -> Self {
-        let interval = Duration::from_secs(settings.auth.revocation_purge_interval_secs.max(1));
-        let purge = tokio::spawn(async move {
-            let mut ticker = tokio::time::interval(interval);
-            loop {
-                ticker.tick().await;
+    pub fn start(settings: &Settings, auth: AuthService, voice: VoiceService) -> Self {
+        let purge_every = Duration::from_secs(settings.auth.revocation_purge_interval_secs.max(1));
+        let purge = every(purge_every, move || {
+            let auth = auth.clone();
+            async move {
                 match auth.purge_expired_revocations().await {
                     Ok(0) => {}
                     Ok(purged) => tracing::info!(purged, "purged expired token revocations"),
@@ -26,8 +27,20 @@ impl BackgroundJobs {
                 }
             }
         });
+        let policy = reaper_policy(&settings.voip.reaper);
+        let reap_every = Duration::from_secs(settings.voip.reaper.interval_secs.max(1));
+        let reaper = every(reap_every, move || {
+            let voice = voice.clone();
+            let policy = policy.clone();
+            async move {
+                // The service logs what it failed; only trouble is reported here.
+                if let Err(err) = voice.reap_stale_calls(&policy).await {
+                    tracing::warn!(error = %err, "sweeping stale calls failed");
+                }
+            }
+        });
         Self {
-            handles: vec![purge],
+            handles: vec![purge, reaper],
         }
     }
 
@@ -36,4 +49,21 @@ impl BackgroundJobs {
             handle.abort();
         }
     }
+}
+
+/// Runs `job` now and then every `period`; a slow run delays the next one instead of piling
+/// up behind it.
+fn every<F, Fut>(period: Duration, job: F) -> JoinHandle<()>
+where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send,
+{
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(period);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            job().await;
+        }
+    })
 }

@@ -5,6 +5,7 @@ mod error;
 mod jobs;
 mod secrets;
 mod storage;
+mod voice;
 mod wiring;
 
 use std::net::TcpListener;
@@ -59,7 +60,7 @@ impl Application {
                 reason: err.to_string(),
             },
         )?;
-        let jobs = jobs::BackgroundJobs::start(&settings, wired.auth);
+        let jobs = jobs::BackgroundJobs::start(&settings, wired.auth, wired.voice);
         tracing::info!(port, "listening");
         Ok(Self { port, server, jobs })
     }

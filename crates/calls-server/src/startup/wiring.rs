@@ -8,18 +8,20 @@ use calls_adapters_jwt::{JwtConfig, JwtTokenIssuer};
 use calls_adapters_password::{Argon2BcryptHasher, CommonPasswordList, HasherConfig};
 use calls_adapters_throttle::{InMemoryLoginThrottle, ThrottleConfig};
 use calls_core::ports::{Clock, SystemClock};
-use calls_core::services::{AuthDeps, AuthService, CallService};
+use calls_core::services::{AuthDeps, AuthService, CallService, VoiceService};
 use calls_server_actix::{AppState, HttpSettings};
 
 use super::StartupError;
 use super::secrets::jwt_secret;
 use super::storage::Storage;
+use super::voice::wire_voice;
 use crate::settings::{Settings, SettingsError};
 
 pub struct Wired {
     pub state: AppState,
     pub http: HttpSettings,
     pub auth: AuthService,
+    pub voice: VoiceService,
 }
 
 pub fn wire(settings: &Settings, storage: &Storage) -> Result<Wired, StartupError> {
@@ -52,6 +54,7 @@ pub fn wire(settings: &Settings, storage: &Storage) -> Result<Wired, StartupErro
         throttle: Arc::new(throttle),
         clock: clock.clone(),
     });
+    let voice = wire_voice(&settings.voip, storage.calls.clone(), clock.clone())?;
     let calls = CallService::new(storage.calls.clone(), clock);
     let workers = match settings.server.workers {
         0 => None,
@@ -64,7 +67,14 @@ pub fn wire(settings: &Settings, storage: &Storage) -> Result<Wired, StartupErro
     let state = AppState {
         auth: auth.clone(),
         calls,
+        voice: voice.service.clone(),
+        twilio: voice.twilio,
         database: storage.health.clone(),
     };
-    Ok(Wired { state, http, auth })
+    Ok(Wired {
+        state,
+        http,
+        auth,
+        voice: voice.service,
+    })
 }

@@ -101,6 +101,11 @@ impl TestApp {
         Self::start(self.backend, &self.database_url, |_| {}).await
     }
 
+    /// Like [`Self::another_instance`], with its own settings (e.g. the same provider's).
+    pub async fn another_instance_with(&self, customize: impl FnOnce(&mut Settings)) -> TestApp {
+        Self::start(self.backend, &self.database_url, customize).await
+    }
+
     async fn start(
         backend: Backend,
         database_url: &str,

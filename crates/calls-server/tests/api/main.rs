@@ -3,6 +3,7 @@
 
 mod helpers;
 mod history_support;
+mod voice_support;
 
 mod auth;
 mod calls;
@@ -13,3 +14,5 @@ mod history_filters;
 mod history_paging;
 mod history_params;
 mod system;
+mod voice_mock;
+mod voice_twilio;

@@ -4,3 +4,4 @@ pub mod auth;
 pub mod calls;
 pub mod history;
 pub mod time;
+pub mod voice;

@@ -2,6 +2,7 @@
 //! `{"error": "<code>", "message": "<text>"}` body.
 
 mod from_core;
+mod from_voice;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};

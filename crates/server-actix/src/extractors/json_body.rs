@@ -8,15 +8,11 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
-use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, web};
-use futures::StreamExt;
+use actix_web::{FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
 
+use super::body::{content_type_essence, declared_length, read_limited};
 use crate::error::ApiError;
-
-/// Larger bodies are refused with 413 before they are read to the end.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 #[derive(Debug)]
 pub struct ApiJson<T>(pub T);
@@ -27,49 +23,23 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let content_type_ok = is_json(req);
-        let declared_length = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.parse::<usize>().ok());
-        let mut payload = payload.take();
+        let declared_length = declared_length(req);
+        let payload = payload.take();
         Box::pin(async move {
             if !content_type_ok {
                 return Err(ApiError::unsupported_media_type());
             }
-            if declared_length.is_some_and(|length| length > MAX_BODY_BYTES) {
-                return Err(ApiError::payload_too_large(MAX_BODY_BYTES));
-            }
-            let mut body = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk =
-                    chunk.map_err(|_| ApiError::validation("request body could not be read"))?;
-                if body.len() + chunk.len() > MAX_BODY_BYTES {
-                    return Err(ApiError::payload_too_large(MAX_BODY_BYTES));
-                }
-                body.extend_from_slice(&chunk);
-            }
+            let body = read_limited(payload, declared_length).await?;
             parse(&body).map(ApiJson)
         })
     }
 }
 
 fn is_json(req: &HttpRequest) -> bool {
-    let Some(value) = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
-    let essence = value
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json"
-        || (essence.starts_with("application/") && essence.ends_with("+json"))
+    content_type_essence(req).is_some_and(|essence| {
+        essence == "application/json"
+            || (essence.starts_with("application/") && essence.ends_with("+json"))
+    })
 }
 
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {

@@ -8,6 +8,8 @@ mod calls;
 mod fallback;
 mod history;
 mod system;
+mod voice_calls;
+mod voice_webhooks;
 
 use actix_web::middleware::from_fn;
 use actix_web::web;
@@ -56,7 +58,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .default_service(method_not_allowed("POST"))
             .wrap(from_fn(catch_panic)),
     )
-    // Registered before `/api/calls/{id}` so that `history` is never taken for an id.
+    // Registered before `/api/calls/{id}` so that these names are never taken for an id.
+    .service(
+        web::resource("/api/calls/initiate")
+            .route(web::post().to(voice_calls::initiate))
+            .default_service(method_not_allowed("POST"))
+            .wrap(from_fn(catch_panic)),
+    )
+    .service(
+        web::resource("/api/calls/terminate")
+            .route(web::post().to(voice_calls::terminate))
+            .default_service(method_not_allowed("POST"))
+            .wrap(from_fn(catch_panic)),
+    )
     .service(
         web::resource("/api/calls/history")
             .route(web::get().to(history::list))
@@ -67,6 +81,25 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource("/api/calls/{id}")
             .route(web::put().to(calls::update))
             .default_service(method_not_allowed("PUT"))
+            .wrap(from_fn(catch_panic)),
+    )
+    .service(
+        web::resource("/api/voice/token")
+            .route(web::post().to(voice_calls::token))
+            .default_service(method_not_allowed("POST"))
+            .wrap(from_fn(catch_panic)),
+    )
+    .service(
+        web::resource("/api/voice/twiml")
+            .route(web::get().to(voice_webhooks::twiml))
+            .route(web::post().to(voice_webhooks::twiml))
+            .default_service(method_not_allowed("GET, POST"))
+            .wrap(from_fn(catch_panic)),
+    )
+    .service(
+        web::resource("/api/voice/status")
+            .route(web::post().to(voice_webhooks::status))
+            .default_service(method_not_allowed("POST"))
             .wrap(from_fn(catch_panic)),
     );
 }

@@ -1,0 +1,109 @@
+//! Shared steps of the voice tests: initiating and terminating through the API, and Twilio
+//! settings pointing at a local fake.
+
+use calls_adapters_voip::twilio::signature;
+use calls_server::settings::{Settings, VoipProviderKind};
+use reqwest::{Response, StatusCode};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+pub const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
+pub const AUTH_TOKEN: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+pub const API_KEY_SID: &str = "SKfedcba9876543210fedcba9876543210";
+pub const API_KEY_SECRET: &str = "api-key-secret-for-tests-only-0123";
+pub const TWIML_APP_SID: &str = "AP00112233445566778899aabbccddeeff";
+pub const FROM_NUMBER: &str = "+14155550100";
+pub const PUBLIC_BASE_URL: &str = "https://calls.example.com";
+/// A Berlin landline: valid, region DE, not in any blocked range.
+pub const NUMBER: &str = "+4930901820";
+
+pub async fn initiate(app: &TestApp, token: &str, number: &str) -> Response {
+    app.post_json_authed(
+        "/api/calls/initiate",
+        token,
+        &json!({ "phone_number": number }),
+    )
+    .await
+}
+
+/// Initiates a call that must succeed and returns the body.
+pub async fn initiate_ok(app: &TestApp, token: &str, number: &str) -> Value {
+    let response = initiate(app, token, number).await;
+    assert_eq!(response.status(), StatusCode::OK, "initiate {number}");
+    response.json().await.expect("json")
+}
+
+pub async fn terminate(app: &TestApp, token: &str, call_id: &str) -> Response {
+    app.post_json_authed(
+        "/api/calls/terminate",
+        token,
+        &json!({ "call_id": call_id }),
+    )
+    .await
+}
+
+pub async fn terminate_ok(app: &TestApp, token: &str, call_id: &str) -> Value {
+    let response = terminate(app, token, call_id).await;
+    assert_eq!(response.status(), StatusCode::OK, "terminate {call_id}");
+    response.json().await.expect("json")
+}
+
+/// Twilio in REST mode (no Voice SDK settings), its API at `api_base_url`.
+pub fn twilio_rest(settings: &mut Settings, api_base_url: &str) {
+    let voip = &mut settings.voip;
+    voip.provider = VoipProviderKind::Twilio;
+    voip.account_sid = ACCOUNT_SID.to_owned();
+    voip.auth_token = SecretString::from(AUTH_TOKEN);
+    voip.from_number = FROM_NUMBER.to_owned();
+    voip.public_base_url = PUBLIC_BASE_URL.to_owned();
+    voip.api_base_url = api_base_url.to_owned();
+    voip.request_timeout_secs = 2;
+}
+
+/// Twilio in Voice SDK mode: the browser dials with the token we issue.
+pub fn twilio_sdk(settings: &mut Settings, api_base_url: &str) {
+    twilio_rest(settings, api_base_url);
+    let voip = &mut settings.voip;
+    voip.api_key_sid = API_KEY_SID.to_owned();
+    voip.api_key_secret = SecretString::from(API_KEY_SECRET);
+    voip.twiml_app_sid = TWIML_APP_SID.to_owned();
+}
+
+/// Posts a webhook as Twilio does: form-encoded, signed over the public URL.
+pub async fn twilio_webhook(app: &TestApp, path: &str, params: &[(&str, &str)]) -> Response {
+    let url = format!("{PUBLIC_BASE_URL}{path}");
+    let signature = signature::compute(AUTH_TOKEN, &url, params);
+    webhook_with_signature(app, path, params, &signature).await
+}
+
+pub async fn webhook_with_signature(
+    app: &TestApp,
+    path: &str,
+    params: &[(&str, &str)],
+    signature: &str,
+) -> Response {
+    app.client
+        .post(app.url(path))
+        .header("X-Twilio-Signature", signature)
+        .form(params)
+        .send()
+        .await
+        .expect("request sent")
+}
+
+/// A status callback for `call_sid`.
+pub async fn report(app: &TestApp, params: &[(&str, &str)]) {
+    let response = twilio_webhook(app, "/api/voice/status", params).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::NO_CONTENT,
+        "status callback {params:?}"
+    );
+}
+
+/// A fresh Twilio-shaped call SID.
+pub fn call_sid() -> String {
+    format!("CA{}", uuid::Uuid::new_v4().simple())
+}

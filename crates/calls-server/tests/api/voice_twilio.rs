@@ -1,0 +1,457 @@
+//! The full Twilio flows through the HTTP API, with Twilio's REST API replaced by a local fake
+//! (wiremock) and its webhooks signed as Twilio signs them.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use wiremock::matchers::{basic_auth, body_string_contains, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::helpers::{TestApp, assert_error};
+use crate::history_support::{all_calls, item};
+use crate::on_all_backends;
+use crate::voice_support::{
+    ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, NUMBER, PUBLIC_BASE_URL, call_sid, initiate, initiate_ok,
+    report, terminate_ok, twilio_rest, twilio_sdk, twilio_webhook, webhook_with_signature,
+};
+
+on_all_backends!(
+    rest_flow_with_out_of_order_callbacks,
+    sdk_flow_links_the_browser_call_and_hangs_up,
+    the_browser_may_dial_only_what_it_initiated,
+    unsigned_or_missigned_webhooks_are_403,
+    a_twilio_outage_fails_the_call_with_503,
+);
+
+fn calls_path() -> String {
+    format!("/2010-04-01/Accounts/{ACCOUNT_SID}/Calls.json")
+}
+
+fn call_path(sid: &str) -> String {
+    format!("/2010-04-01/Accounts/{ACCOUNT_SID}/Calls/{sid}.json")
+}
+
+async fn twilio_app(app: &TestApp, twilio: &MockServer, sdk: bool) -> TestApp {
+    let base = twilio.uri();
+    app.another_instance_with(move |settings| {
+        if sdk {
+            twilio_sdk(settings, &base);
+        } else {
+            twilio_rest(settings, &base);
+        }
+    })
+    .await
+}
+
+async fn status_of(app: &TestApp, token: &str, call_id: &str) -> Value {
+    item(&all_calls(app, token).await, call_id).clone()
+}
+
+fn form_of(request: &wiremock::Request) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes(&request.body).expect("form body")
+}
+
+async fn rest_flow_with_out_of_order_callbacks(app: TestApp) {
+    let twilio = MockServer::start().await;
+    let sid = call_sid();
+    Mock::given(method("POST"))
+        .and(path(calls_path()))
+        .and(basic_auth(ACCOUNT_SID, AUTH_TOKEN))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({ "sid": sid })))
+        .expect(1)
+        .mount(&twilio)
+        .await;
+    // The call completes at Twilio before the user terminates: no hang-up is sent.
+    Mock::given(method("POST"))
+        .and(path(call_path(&sid)))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "sid": sid })))
+        .expect(0)
+        .mount(&twilio)
+        .await;
+    let app = twilio_app(&app, &twilio, false).await;
+    let user = app.new_user().await;
+
+    let started = initiate_ok(&app, &user.token, NUMBER).await;
+    assert_eq!(started["session_id"], sid.as_str());
+    assert!(started.get("voice_token").is_none(), "{started}");
+    let call_id = started["call_id"].as_str().expect("call id");
+
+    // What Twilio received.
+    let requests = twilio.received_requests().await.expect("recorded");
+    let form = form_of(&requests[0]);
+    let field = |name: &str| -> Vec<&str> {
+        form.iter()
+            .filter(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+            .collect()
+    };
+    assert_eq!(field("To"), [NUMBER]);
+    assert_eq!(field("From"), [FROM_NUMBER]);
+    assert_eq!(
+        field("Url"),
+        [format!("{PUBLIC_BASE_URL}/api/voice/twiml").as_str()]
+    );
+    assert_eq!(
+        field("StatusCallback"),
+        [format!("{PUBLIC_BASE_URL}/api/voice/status").as_str()]
+    );
+    assert_eq!(
+        field("StatusCallbackEvent"),
+        ["initiated", "ringing", "answered", "completed"]
+    );
+    assert_eq!(field("Timeout"), ["30"]);
+
+    // Answered: Twilio asks what to do with the call we placed.
+    let answered = twilio_webhook(
+        &app,
+        "/api/voice/twiml",
+        &[
+            ("CallSid", &sid),
+            ("Direction", "outbound-api"),
+            ("From", FROM_NUMBER),
+            ("To", NUMBER),
+        ],
+    )
+    .await;
+    assert_eq!(answered.status(), StatusCode::OK);
+    assert!(
+        answered
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/xml")),
+    );
+    let document = answered.text().await.expect("TwiML");
+    assert!(document.contains("<Pause"), "{document}");
+
+    report(
+        &app,
+        &[
+            ("CallSid", &sid),
+            ("CallStatus", "ringing"),
+            ("SequenceNumber", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        status_of(&app, &user.token, call_id).await["status"],
+        "connecting"
+    );
+    report(
+        &app,
+        &[
+            ("CallSid", &sid),
+            ("CallStatus", "in-progress"),
+            ("SequenceNumber", "2"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        status_of(&app, &user.token, call_id).await["status"],
+        "active"
+    );
+    // Late and out of order: never moves the call back.
+    report(
+        &app,
+        &[
+            ("CallSid", &sid),
+            ("CallStatus", "ringing"),
+            ("SequenceNumber", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        status_of(&app, &user.token, call_id).await["status"],
+        "active"
+    );
+    let completed = [
+        ("CallSid", sid.as_str()),
+        ("CallStatus", "completed"),
+        ("CallDuration", "42"),
+        ("SequenceNumber", "3"),
+    ];
+    report(&app, &completed).await;
+    report(&app, &completed).await;
+    report(
+        &app,
+        &[
+            ("CallSid", &sid),
+            ("CallStatus", "failed"),
+            ("SequenceNumber", "4"),
+        ],
+    )
+    .await;
+
+    let ended = terminate_ok(&app, &user.token, call_id).await;
+    assert_eq!(ended["status"], "completed");
+    assert_eq!(ended["duration"], 42);
+    let call = status_of(&app, &user.token, call_id).await;
+    assert_eq!(call["status"], "completed");
+    assert_eq!(call["duration"], 42);
+    twilio.verify().await;
+}
+
+async fn sdk_flow_links_the_browser_call_and_hangs_up(app: TestApp) {
+    let twilio = MockServer::start().await;
+    let parent = call_sid();
+    let child = call_sid();
+    Mock::given(method("POST"))
+        .and(path(call_path(&parent)))
+        .and(basic_auth(ACCOUNT_SID, AUTH_TOKEN))
+        .and(body_string_contains("Status=completed"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "sid": parent })))
+        .expect(1)
+        .mount(&twilio)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(calls_path()))
+        .respond_with(ResponseTemplate::new(500))
+        .expect(0)
+        .mount(&twilio)
+        .await;
+    let app = twilio_app(&app, &twilio, true).await;
+    let user = app.new_user().await;
+
+    let started = initiate_ok(&app, &user.token, NUMBER).await;
+    assert_eq!(started["status"], "connecting");
+    assert!(started["session_id"].is_null(), "{started}");
+    assert!(
+        started["voice_token"]
+            .as_str()
+            .is_some_and(|t| t.split('.').count() == 3)
+    );
+    let call_id = started["call_id"].as_str().expect("call id");
+
+    let token = app
+        .post_json_authed("/api/voice/token", &user.token, &json!({}))
+        .await;
+    assert_eq!(token.status(), StatusCode::OK);
+    let token: Value = token.json().await.expect("json");
+    let identity = token["identity"].as_str().expect("identity").to_owned();
+    assert_eq!(identity, format!("user_{}", user.id.replace('-', "")));
+    assert!(token["token"].as_str().is_some_and(|t| !t.is_empty()));
+
+    // The browser dials; Twilio asks our TwiML webhook.
+    let caller = format!("client:{identity}");
+    let twiml = twilio_webhook(
+        &app,
+        "/api/voice/twiml",
+        &[
+            ("CallSid", &parent),
+            ("From", &caller),
+            ("To", NUMBER),
+            ("Direction", "inbound"),
+        ],
+    )
+    .await;
+    assert_eq!(twiml.status(), StatusCode::OK);
+    let document = twiml.text().await.expect("TwiML");
+    assert!(
+        document.contains(&format!("callerId=\"{FROM_NUMBER}\"")),
+        "{document}"
+    );
+    assert!(
+        document.contains(&format!(">{NUMBER}</Number>")),
+        "{document}"
+    );
+    assert!(
+        document.contains(&format!(
+            "statusCallback=\"{PUBLIC_BASE_URL}/api/voice/status\""
+        )),
+        "{document}"
+    );
+    // Twilio retries the same request: the same answer.
+    let again = twilio_webhook(
+        &app,
+        "/api/voice/twiml",
+        &[
+            ("CallSid", &parent),
+            ("From", &caller),
+            ("To", NUMBER),
+            ("Direction", "inbound"),
+        ],
+    )
+    .await;
+    assert_eq!(again.text().await.expect("TwiML"), document);
+
+    // The dialled leg reports with its own SID and the parent's.
+    report(
+        &app,
+        &[
+            ("CallSid", &child),
+            ("ParentCallSid", &parent),
+            ("CallStatus", "in-progress"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        status_of(&app, &user.token, call_id).await["status"],
+        "active"
+    );
+
+    // Terminated through another instance: the session is in the database.
+    let other = twilio_app(&app, &twilio, true).await;
+    let ended = terminate_ok(&other, &user.token, call_id).await;
+    assert_eq!(ended["status"], "completed");
+    // Twilio's own measurement arrives afterwards and is the one kept.
+    report(
+        &app,
+        &[
+            ("CallSid", &child),
+            ("ParentCallSid", &parent),
+            ("CallStatus", "completed"),
+            ("CallDuration", "17"),
+        ],
+    )
+    .await;
+    let call = status_of(&app, &user.token, call_id).await;
+    assert_eq!(call["status"], "completed");
+    assert_eq!(call["duration"], 17);
+    let again = terminate_ok(&app, &user.token, call_id).await;
+    assert_eq!(again["duration"], 17, "idempotent, no second hang-up");
+    twilio.verify().await;
+}
+
+async fn the_browser_may_dial_only_what_it_initiated(app: TestApp) {
+    let twilio = MockServer::start().await;
+    let app = twilio_app(&app, &twilio, true).await;
+    let user = app.new_user().await;
+    let identity = format!("client:user_{}", user.id.replace('-', ""));
+    let refused = |document: &str| document.contains("<Hangup/>") && !document.contains("<Dial");
+
+    // Nothing initiated yet.
+    let response = twilio_webhook(
+        &app,
+        "/api/voice/twiml",
+        &[
+            ("CallSid", &call_sid()),
+            ("From", &identity),
+            ("To", NUMBER),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(refused(&response.text().await.expect("TwiML")));
+
+    let started = initiate_ok(&app, &user.token, NUMBER).await;
+    for (from, to) in [
+        (identity.as_str(), "+33142685300"), // another number than initiated
+        (identity.as_str(), "+19005550123"), // a blocked premium-rate number
+        ("client:someone_else", NUMBER),     // not one of our users
+        ("+14155550199", NUMBER),            // a phone, not a browser
+        (identity.as_str(), "<Dial>+1</Dial>"), // not a number at all
+    ] {
+        let response = twilio_webhook(
+            &app,
+            "/api/voice/twiml",
+            &[("CallSid", &call_sid()), ("From", from), ("To", to)],
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let document = response.text().await.expect("TwiML");
+        assert!(refused(&document), "{from} -> {to}: {document}");
+        assert!(
+            !document.contains("<Dial>+1"),
+            "input is never echoed: {document}"
+        );
+    }
+    let call = status_of(&app, &user.token, started["call_id"].as_str().expect("id")).await;
+    assert_eq!(
+        call["status"], "connecting",
+        "refusals leave the pending call alone"
+    );
+}
+
+async fn unsigned_or_missigned_webhooks_are_403(app: TestApp) {
+    let twilio = MockServer::start().await;
+    let sid = call_sid();
+    Mock::given(method("POST"))
+        .and(path(calls_path()))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({ "sid": sid })))
+        .mount(&twilio)
+        .await;
+    let app = twilio_app(&app, &twilio, false).await;
+    let user = app.new_user().await;
+    let started = initiate_ok(&app, &user.token, NUMBER).await;
+    let call_id = started["call_id"].as_str().expect("call id");
+
+    let params = [
+        ("CallSid", sid.as_str()),
+        ("CallStatus", "completed"),
+        ("CallDuration", "999"),
+    ];
+    // Signed with another token, signed over other parameters, not signed.
+    let forged = calls_adapters_voip::twilio::signature::compute(
+        "not-the-auth-token",
+        &format!("{PUBLIC_BASE_URL}/api/voice/status"),
+        &params,
+    );
+    let other_params = calls_adapters_voip::twilio::signature::compute(
+        AUTH_TOKEN,
+        &format!("{PUBLIC_BASE_URL}/api/voice/status"),
+        &[("CallSid", sid.as_str()), ("CallStatus", "ringing")],
+    );
+    for signature in [forged.as_str(), other_params.as_str(), ""] {
+        for path in ["/api/voice/status", "/api/voice/twiml"] {
+            let response = webhook_with_signature(&app, path, &params, signature).await;
+            assert_error(response, StatusCode::FORBIDDEN, "invalid_signature").await;
+        }
+    }
+    // Signed for the server's own address instead of the public one.
+    let local = calls_adapters_voip::twilio::signature::compute(
+        AUTH_TOKEN,
+        &app.url("/api/voice/status"),
+        &params,
+    );
+    let response = webhook_with_signature(&app, "/api/voice/status", &params, &local).await;
+    assert_error(response, StatusCode::FORBIDDEN, "invalid_signature").await;
+
+    let call = status_of(&app, &user.token, call_id).await;
+    assert_eq!(call["status"], "connecting", "nothing changed");
+    assert_eq!(call["duration"], 0);
+}
+
+async fn a_twilio_outage_fails_the_call_with_503(app: TestApp) {
+    let twilio = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(calls_path()))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&twilio)
+        .await;
+    let app = twilio_app(&app, &twilio, false).await;
+    let user = app.new_user().await;
+
+    assert_error(
+        initiate(&app, &user.token, NUMBER).await,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "voip_unavailable",
+    )
+    .await;
+    let history = all_calls(&app, &user.token).await;
+    let calls = history["calls"].as_array().expect("calls");
+    assert_eq!(calls.len(), 1, "the attempt is recorded");
+    assert_eq!(calls[0]["status"], "failed", "never left connecting");
+    // The failed attempt does not hold the line.
+    assert_error(
+        initiate(&app, &user.token, NUMBER).await,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "voip_unavailable",
+    )
+    .await;
+    {
+        // Geo permissions refused by Twilio are the contract's 403.
+        twilio.reset().await;
+        Mock::given(method("POST"))
+            .and(path(calls_path()))
+            .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+                "code": 21215, "message": "Account not authorized to call +4930901820", "status": 400
+            })))
+            .mount(&twilio)
+            .await;
+        assert_error(
+            initiate(&app, &user.token, NUMBER).await,
+            StatusCode::FORBIDDEN,
+            "destination_not_allowed",
+        )
+        .await;
+    }
+}
