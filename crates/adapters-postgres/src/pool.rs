@@ -44,8 +44,13 @@ pub enum ConnectError {
 }
 
 /// Builds the pool and checks that the server answers: r2d2 opens `min_idle` connections before
-/// returning, and one more checkout covers `min_idle == 0`. Blocks for at most about
+/// returning, and one checkout covers `min_idle == 0`. Blocks for at most about
 /// `connection_timeout`.
+///
+/// No checkout is made when `min_idle > 0`: taking an idle connection makes r2d2 open a
+/// replacement on its own thread, and a process that exits while that thread is inside libpq's
+/// TLS handshake can crash in OpenSSL's exit handler. After this returns, the pool opens nothing
+/// until it is used.
 pub(crate) fn build(url: &str, options: &PoolOptions) -> Result<PgPool, ConnectError> {
     validate(url, options)?;
     let pool = Pool::builder()
@@ -55,8 +60,10 @@ pub(crate) fn build(url: &str, options: &PoolOptions) -> Result<PgPool, ConnectE
         .error_handler(Box::new(TracingErrorHandler))
         .build(ConnectionManager::<PgConnection>::new(url))
         .map_err(|error| ConnectError::Unreachable(error.to_string()))?;
-    pool.get()
-        .map_err(|error| ConnectError::Unreachable(error.to_string()))?;
+    if options.min_idle == 0 {
+        pool.get()
+            .map_err(|error| ConnectError::Unreachable(error.to_string()))?;
+    }
     Ok(pool)
 }
 

@@ -190,3 +190,24 @@ fn a_malformed_destination_policy_is_named() {
         stderr(&output)
     );
 }
+
+/// Regression: `migrate` used to exit while the connection pool was opening a replacement
+/// connection on another thread, and crashed (SIGSEGV in OpenSSL's exit handler) about once
+/// in fifteen runs over TLS. Each run must now exit 0.
+#[test]
+fn migrate_over_tls_exits_cleanly_every_time() {
+    let Some(database) = calls_adapters_postgres::testing::TestDatabase::create() else {
+        return;
+    };
+    let separator = if database.url().contains('?') { '&' } else { '?' };
+    let url = format!("{}{separator}sslmode=prefer", database.url());
+    for attempt in 1..=15 {
+        let output = run(&["migrate"], &[("DATABASE_URL", &url)]);
+        assert!(
+            output.status.success(),
+            "attempt {attempt}: {:?} {}",
+            output.status,
+            stderr(&output)
+        );
+    }
+}

@@ -13,7 +13,7 @@ use std::net::TcpListener;
 use actix_web::dev::{Server, ServerHandle};
 
 pub use error::StartupError;
-pub use storage::{Storage, open_storage};
+pub use storage::{Storage, migrate_storage, open_storage};
 
 use crate::settings::{DatabaseTarget, Settings};
 
@@ -39,8 +39,6 @@ impl Application {
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self, StartupError> {
         let target = DatabaseTarget::resolve(&settings.database, env)?;
-        tracing::info!(database = %target.describe(), "opening database");
-        let storage = open_storage(target, &settings.database).await?;
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let listener = TcpListener::bind(&address).map_err(|err| StartupError::Bind {
             address: address.clone(),
@@ -53,6 +51,9 @@ impl Application {
                 reason: err.to_string(),
             })?
             .port();
+        // Bound first: a busy port fails before the database is touched.
+        tracing::info!(database = %target.describe(), "opening database");
+        let storage = open_storage(target, &settings.database).await?;
         let wired = wiring::wire(&settings, &storage)?;
         let server = calls_server_actix::build_server(listener, wired.state, &wired.http).map_err(
             |err| StartupError::Bind {
@@ -104,6 +105,5 @@ pub async fn migrate_only(
 ) -> Result<(), StartupError> {
     let target = DatabaseTarget::resolve(&settings.database, env)?;
     tracing::info!(database = %target.describe(), "migrating");
-    open_storage(target, &settings.database).await?;
-    Ok(())
+    migrate_storage(target, &settings.database).await
 }

@@ -42,6 +42,28 @@ pub async fn open_storage(
     settings: &DatabaseSettings,
 ) -> Result<Storage, StartupError> {
     let description = target.describe();
+    open(target, settings, true)
+        .await?
+        .ok_or_else(|| StartupError::Database {
+            database: description,
+            reason: "storage was not opened".to_owned(),
+        })
+}
+
+/// Applies pending migrations and opens nothing for serving (`calls-server migrate`).
+pub async fn migrate_storage(
+    target: DatabaseTarget,
+    settings: &DatabaseSettings,
+) -> Result<(), StartupError> {
+    open(target, settings, false).await.map(drop)
+}
+
+async fn open(
+    target: DatabaseTarget,
+    settings: &DatabaseSettings,
+    serving: bool,
+) -> Result<Option<Storage>, StartupError> {
+    let description = target.describe();
     let fail = |reason: String| StartupError::Database {
         database: description.clone(),
         reason,
@@ -49,9 +71,13 @@ pub async fn open_storage(
     let max_connections = settings.max_connections;
     let min_idle = settings.min_idle;
     let timeout = Duration::from_secs(settings.connect_timeout_secs);
-    let opened = tokio::task::spawn_blocking(move || -> Result<Storage, String> {
+    let opened = tokio::task::spawn_blocking(move || -> Result<Option<Storage>, String> {
         match target {
             DatabaseTarget::Postgres(url) => {
+                migrate_postgres(url.expose_secret(), timeout)?;
+                if !serving {
+                    return Ok(None);
+                }
                 let options = calls_adapters_postgres::PoolOptions {
                     max_size: max_connections,
                     min_idle,
@@ -59,9 +85,7 @@ pub async fn open_storage(
                 };
                 let storage = PostgresStorage::connect(url.expose_secret(), options)
                     .map_err(|e| e.to_string())?;
-                let applied = storage.run_migrations().map_err(|e| e.to_string())?;
-                tracing::info!(applied, "postgres migrations up to date");
-                Ok(Storage::from_adapter(storage))
+                Ok(Some(Storage::from_adapter(storage)))
             }
             DatabaseTarget::Sqlite(path) => {
                 let options = calls_adapters_sqlite::PoolOptions {
@@ -72,11 +96,27 @@ pub async fn open_storage(
                     .map_err(|e| e.to_string())?;
                 let applied = storage.run_migrations().map_err(|e| e.to_string())?;
                 tracing::info!(applied, "sqlite migrations up to date");
-                Ok(Storage::from_adapter(storage))
+                Ok(Some(Storage::from_adapter(storage)))
             }
         }
     })
     .await
     .map_err(|err| fail(err.to_string()))?;
     opened.map_err(fail)
+}
+
+/// Migrates through a pool of one connection that is dropped afterwards, before the serving
+/// pool exists: with no idle minimum it never opens connections in the background, so the
+/// process can exit right after (`migrate`, or a start-up error) without a connection being
+/// set up on another thread at exit.
+fn migrate_postgres(url: &str, timeout: Duration) -> Result<(), String> {
+    let options = calls_adapters_postgres::PoolOptions {
+        max_size: 1,
+        min_idle: 0,
+        connection_timeout: timeout,
+    };
+    let migrator = PostgresStorage::connect(url, options).map_err(|e| e.to_string())?;
+    let applied = migrator.run_migrations().map_err(|e| e.to_string())?;
+    tracing::info!(applied, "postgres migrations up to date");
+    Ok(())
 }
