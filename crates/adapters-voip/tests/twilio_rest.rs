@@ -217,7 +217,9 @@ async fn an_unreadable_error_body_is_unavailable() {
 #[tokio::test]
 async fn a_slow_twilio_times_out_as_unavailable() {
     let server = MockServer::start().await;
-    let slow = created_call(CALL_SID).set_delay(Duration::from_secs(3));
+    // Far slower than the timeout, so that the bound below holds on a loaded machine and still
+    // fails if the timeout is not applied.
+    let slow = created_call(CALL_SID).set_delay(Duration::from_secs(20));
     mount_create(&server, slow).await;
     let mut config = rest_config(&server.uri());
     config.request_timeout = Duration::from_millis(200);
@@ -231,7 +233,7 @@ async fn a_slow_twilio_times_out_as_unavailable() {
 
     assert!(matches!(error, StartCallError::Unavailable(_)), "{error:?}");
     assert!(
-        started.elapsed() < Duration::from_secs(2),
+        started.elapsed() < Duration::from_secs(10),
         "the timeout applies"
     );
     assert_eq!(
@@ -246,7 +248,7 @@ async fn a_slow_hang_up_is_retried_then_unavailable() {
     let server = MockServer::start().await;
     let slow = ResponseTemplate::new(200)
         .set_body_json(serde_json::json!({"sid": CALL_SID}))
-        .set_delay(Duration::from_secs(3));
+        .set_delay(Duration::from_secs(20));
     mount_hang_up(&server, slow).await;
     let mut config = rest_config(&server.uri());
     config.request_timeout = Duration::from_millis(150);
