@@ -5,7 +5,9 @@ use async_trait::async_trait;
 use calls_core::domain::{
     Call, CallId, CallStatus, HistoryPage, HistoryQuery, NewCall, StatusChange, UserId,
 };
-use calls_core::ports::{CallRepository, CreateCallError, StorageError, TransitionError};
+use calls_core::ports::{
+    CallRepository, CallStatusCounts, CreateCallError, StorageError, TransitionError,
+};
 use chrono::{DateTime, Utc};
 use diesel::SqliteConnection;
 use diesel::prelude::*;
@@ -14,7 +16,7 @@ use crate::errors::{is_foreign_key_violation, storage_error};
 use crate::models::{CallChanges, CallRow, NewCallRow, id_text, status_texts};
 use crate::schema::calls;
 use crate::storage::SqliteStorage;
-use crate::{activity, history};
+use crate::{activity, history, status_counts};
 
 #[async_trait]
 impl CallRepository for SqliteStorage {
@@ -120,6 +122,11 @@ impl CallRepository for SqliteStorage {
             .run("fail_stale_calls", move |conn| {
                 activity::fail_stale(conn, status, started_before, &reason, now)
             })
+            .await
+    }
+    async fn count_by_status(&self) -> Result<CallStatusCounts, StorageError> {
+        self.db
+            .run("count_calls_by_status", status_counts::count_by_status)
             .await
     }
 }

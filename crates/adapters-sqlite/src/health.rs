@@ -1,7 +1,7 @@
 //! Readiness: the `DatabaseHealth` port.
 
 use async_trait::async_trait;
-use calls_core::ports::{DatabaseHealth, StorageError};
+use calls_core::ports::{DatabaseHealth, PoolState, StorageError};
 use diesel::prelude::*;
 use diesel::sql_types::Integer;
 
@@ -21,5 +21,16 @@ impl DatabaseHealth for SqliteStorage {
                     .map_err(storage_error)
             })
             .await
+    }
+
+    /// r2d2's own bookkeeping: no database access.
+    fn pool_state(&self) -> PoolState {
+        let pool = self.db.pool();
+        let state = pool.state();
+        PoolState {
+            connections: state.connections,
+            idle_connections: state.idle_connections,
+            max_connections: pool.max_size(),
+        }
     }
 }

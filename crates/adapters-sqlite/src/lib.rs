@@ -25,6 +25,7 @@ mod models;
 mod pool;
 mod revocations;
 mod schema;
+mod status_counts;
 mod storage;
 mod users;
 

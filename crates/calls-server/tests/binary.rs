@@ -199,7 +199,11 @@ fn migrate_over_tls_exits_cleanly_every_time() {
     let Some(database) = calls_adapters_postgres::testing::TestDatabase::create() else {
         return;
     };
-    let separator = if database.url().contains('?') { '&' } else { '?' };
+    let separator = if database.url().contains('?') {
+        '&'
+    } else {
+        '?'
+    };
     let url = format!("{}{separator}sslmode=prefer", database.url());
     for attempt in 1..=15 {
         let output = run(&["migrate"], &[("DATABASE_URL", &url)]);

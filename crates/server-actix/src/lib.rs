@@ -4,6 +4,7 @@
 pub mod dto;
 pub mod error;
 pub mod extractors;
+pub mod metrics;
 pub mod middleware;
 pub mod routes;
 mod server;

@@ -7,16 +7,33 @@ use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 
-use crate::middleware::{request_id, security_headers};
+use crate::metrics::{Metrics, RecordMetrics};
+use crate::middleware::{ExchangeObserver, ObserverHandle, observe, request_id, security_headers};
 use crate::routes;
 use crate::state::AppState;
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HttpSettings {
     /// How long in-flight requests may run after SIGTERM/SIGINT before the process exits.
     pub shutdown_timeout: Duration,
     /// Worker threads; `None` means one per core.
     pub workers: Option<usize>,
+    /// Where requests are counted, when a metrics listener serves them; `None` counts nothing.
+    pub metrics: Option<Metrics>,
+    /// Sees every exchange as the client gets it (the API tests' spec check); `None` in a
+    /// normal server.
+    pub observer: Option<ExchangeObserver>,
+}
+
+impl std::fmt::Debug for HttpSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpSettings")
+            .field("shutdown_timeout", &self.shutdown_timeout)
+            .field("workers", &self.workers)
+            .field("metrics", &self.metrics.is_some())
+            .field("observer", &self.observer.is_some())
+            .finish()
+    }
 }
 
 impl Default for HttpSettings {
@@ -24,6 +41,8 @@ impl Default for HttpSettings {
         Self {
             shutdown_timeout: Duration::from_secs(10),
             workers: None,
+            metrics: None,
+            observer: None,
         }
     }
 }
@@ -36,15 +55,25 @@ pub fn build_server(
     settings: &HttpSettings,
 ) -> std::io::Result<Server> {
     let state = web::Data::new(state);
+    let metrics = settings.metrics.clone();
+    let observer = settings
+        .observer
+        .clone()
+        .map(|o| web::Data::new(ObserverHandle(o)));
     let mut server = HttpServer::new(move || {
-        App::new()
-            .app_data(state.clone())
-            .configure(routes::configure)
+        let mut app = App::new().app_data(state.clone());
+        if let Some(observer) = &observer {
+            app = app.app_data(observer.clone());
+        }
+        app.configure(routes::configure)
             .default_service(web::to(routes::route_not_found))
             // Innermost first. Panics are caught per resource (see `routes`), inside these two,
             // so a panic's 500 still gets the headers and the log line.
             .wrap(from_fn(security_headers))
             .wrap(from_fn(request_id))
+            // Outermost, so that it sees every answer as the client gets it.
+            .wrap(RecordMetrics::new(metrics.clone()))
+            .wrap(from_fn(observe))
     })
     .shutdown_timeout(settings.shutdown_timeout.as_secs())
     .listen(listener)?;

@@ -3,6 +3,7 @@
 
 mod error;
 mod jobs;
+mod metrics;
 mod secrets;
 mod storage;
 mod voice;
@@ -22,12 +23,15 @@ pub struct Application {
     port: u16,
     server: Server,
     jobs: jobs::BackgroundJobs,
+    /// The Prometheus listener, when `METRICS_ADDR` is set.
+    metrics: Option<metrics::MetricsServer>,
 }
 
 impl std::fmt::Debug for Application {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Application")
             .field("port", &self.port)
+            .field("metrics_port", &self.metrics_port())
             .finish_non_exhaustive()
     }
 }
@@ -37,6 +41,16 @@ impl Application {
     pub async fn build(
         settings: Settings,
         env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, StartupError> {
+        Self::build_observed(settings, env, None).await
+    }
+
+    /// As [`Application::build`], with `observer` seeing every exchange (the API tests check
+    /// each response against `openapi.yml` this way).
+    pub async fn build_observed(
+        settings: Settings,
+        env: &dyn Fn(&str) -> Option<String>,
+        observer: Option<calls_server_actix::middleware::ExchangeObserver>,
     ) -> Result<Self, StartupError> {
         let target = DatabaseTarget::resolve(&settings.database, env)?;
         let address = format!("{}:{}", settings.server.host, settings.server.port);
@@ -51,23 +65,41 @@ impl Application {
                 reason: err.to_string(),
             })?
             .port();
+        let metrics_endpoint = metrics::MetricsEndpoint::bind(&settings.metrics)?;
         // Bound first: a busy port fails before the database is touched.
         tracing::info!(database = %target.describe(), "opening database");
         let storage = open_storage(target, &settings.database).await?;
-        let wired = wiring::wire(&settings, &storage)?;
+        let mut wired = wiring::wire(&settings, &storage)?;
+        wired.http.observer = observer;
+        wired.http.metrics = metrics_endpoint
+            .as_ref()
+            .map(metrics::MetricsEndpoint::metrics);
         let server = calls_server_actix::build_server(listener, wired.state, &wired.http).map_err(
             |err| StartupError::Bind {
                 address: format!("port {port}"),
                 reason: err.to_string(),
             },
         )?;
+        let metrics = metrics_endpoint
+            .map(|endpoint| endpoint.serve(&storage))
+            .transpose()?;
         let jobs = jobs::BackgroundJobs::start(&settings, wired.auth, wired.voice);
         tracing::info!(port, "listening");
-        Ok(Self { port, server, jobs })
+        Ok(Self {
+            port,
+            server,
+            jobs,
+            metrics,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The metrics listener's port, when `METRICS_ADDR` is set (tests bind port 0).
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(metrics::MetricsServer::port)
     }
 
     /// Stops the server gracefully when called (tests use it; the process itself stops on
@@ -76,9 +108,14 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until the server stops (signal or handle), then stops the background jobs.
+    /// Serves until the server stops (signal or handle), then stops the metrics listener and
+    /// the background jobs.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let metrics = self.metrics.map(metrics::MetricsServer::spawn);
         let result = self.server.await;
+        if let Some(metrics) = metrics {
+            metrics.stop().await;
+        }
         self.jobs.stop();
         result
     }

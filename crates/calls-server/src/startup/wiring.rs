@@ -63,6 +63,9 @@ pub fn wire(settings: &Settings, storage: &Storage) -> Result<Wired, StartupErro
     let http = HttpSettings {
         shutdown_timeout: Duration::from_secs(settings.server.shutdown_timeout_secs),
         workers,
+        // Set by start-up when METRICS_ADDR names a listener.
+        metrics: None,
+        observer: None,
     };
     let state = AppState {
         auth: auth.clone(),

@@ -1,7 +1,7 @@
 //! `TestApp`: the application started on a free port with a fresh database.
 
 use std::collections::HashMap;
-use std::sync::Once;
+use std::sync::{Arc, Mutex, Once};
 
 use actix_web::dev::ServerHandle;
 use calls_adapters_postgres::testing::TestDatabase;
@@ -9,6 +9,8 @@ use calls_server::settings::{self, DatabaseTarget, Settings};
 use calls_server::startup::{Application, Storage, open_storage};
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
+
+use crate::spec_check::SPEC;
 
 pub const JWT_SECRET: &str = "test-secret-that-is-at-least-32-bytes-long!";
 
@@ -25,10 +27,14 @@ enum DatabaseGuard {
 }
 
 pub struct TestApp {
+    /// What the spec check found wrong with this app's responses; checked when the app drops.
+    spec_violations: Arc<Mutex<Vec<String>>>,
     pub base: String,
     pub client: reqwest::Client,
     pub backend: Backend,
     pub database_url: String,
+    /// `http://127.0.0.1:<port>` of the metrics listener, when the settings set `metrics.addr`.
+    pub metrics_base: Option<String>,
     handle: ServerHandle,
     _database: Option<DatabaseGuard>,
 }
@@ -122,10 +128,22 @@ impl TestApp {
         settings.database.max_connections = 8;
         settings.database.min_idle = 1;
         customize(&mut settings);
-        let application = Application::build(settings, &|name| env.get(name).cloned())
-            .await
-            .expect("application starts");
+        let spec_violations = Arc::new(Mutex::new(Vec::new()));
+        let violations = spec_violations.clone();
+        let observer: calls_server_actix::middleware::ExchangeObserver =
+            Arc::new(move |exchange| {
+                if let Err(violation) = SPEC.check(exchange) {
+                    violations.lock().expect("violations").push(violation);
+                }
+            });
+        let application =
+            Application::build_observed(settings, &|name| env.get(name).cloned(), Some(observer))
+                .await
+                .expect("application starts");
         let base = format!("http://127.0.0.1:{}", application.port());
+        let metrics_base = application
+            .metrics_port()
+            .map(|port| format!("http://127.0.0.1:{port}"));
         let handle = application.handle();
         tokio::spawn(application.run_until_stopped());
         let client = reqwest::Client::builder()
@@ -133,10 +151,12 @@ impl TestApp {
             .build()
             .expect("client");
         Self {
+            spec_violations,
             base,
             client,
             backend,
             database_url: database_url.to_owned(),
+            metrics_base,
             handle,
             _database: None,
         }
@@ -155,6 +175,20 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
+    }
+
+    /// `/metrics` on the metrics listener; panics when the app has none.
+    pub fn metrics_url(&self) -> String {
+        let base = self
+            .metrics_base
+            .as_deref()
+            .expect("this app was started without metrics.addr");
+        format!("{base}/metrics")
+    }
+
+    /// Stops the app as SIGTERM would (`Drop` does it too, later).
+    pub async fn stop(&self) {
+        self.handle.stop(true).await;
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> Response {
@@ -233,6 +267,13 @@ impl Drop for TestApp {
         tokio::task::block_in_place(|| {
             tokio::runtime::Handle::current().block_on(handle.stop(false));
         });
+        let violations = std::mem::take(&mut *self.spec_violations.lock().expect("violations"));
+        if !violations.is_empty() && !std::thread::panicking() {
+            panic!(
+                "responses that openapi.yml does not describe:\n  {}",
+                violations.join("\n  ")
+            );
+        }
     }
 }
 

@@ -3,6 +3,8 @@
 
 mod helpers;
 mod history_support;
+mod spec_check;
+mod spec_routes;
 mod voice_support;
 
 mod auth;
@@ -13,6 +15,7 @@ mod history;
 mod history_filters;
 mod history_paging;
 mod history_params;
+mod metrics;
 mod system;
 mod voice_mock;
 mod voice_twilio;

@@ -16,10 +16,10 @@ mod token_issuer;
 mod user_repository;
 mod voice_provider;
 
-pub use call_repository::{CallRepository, CreateCallError, TransitionError};
+pub use call_repository::{CallRepository, CallStatusCounts, CreateCallError, TransitionError};
 pub use clock::{Clock, SystemClock};
 pub use common_passwords::CommonPasswords;
-pub use database_health::DatabaseHealth;
+pub use database_health::{DatabaseHealth, PoolState};
 pub use login_throttle::{ClientAddress, LoginThrottle, Throttled};
 pub use password_hasher::{HashingError, PasswordCheck, PasswordHasher};
 pub use revocation_store::{RevocationKey, RevocationStore};

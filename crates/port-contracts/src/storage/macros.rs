@@ -48,6 +48,8 @@ macro_rules! storage_contract_tests {
             revocations::revoked_keys_count_until_they_expire,
             revocations::revoking_again_keeps_the_later_expiry,
             revocations::purge_deletes_only_expired_revocations,
+            status_counts::counts_calls_by_status_across_users,
+            status_counts::pool_state_reports_open_and_idle_connections,
         );
 
     };

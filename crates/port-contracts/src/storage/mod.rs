@@ -15,6 +15,7 @@ pub mod health;
 pub mod history;
 mod macros;
 pub mod revocations;
+pub mod status_counts;
 pub mod users;
 
 use calls_core::ports::{CallRepository, DatabaseHealth, RevocationStore, UserRepository};

@@ -1,16 +1,21 @@
-//! The route table. Each resource answers its own methods and a JSON 405 with `Allow` for the
-//! rest; anything else is a JSON 404. Every resource is wrapped in `catch_panic` (at resource
-//! level, after routing, because the middleware keeps a handle on the request, which routing
-//! needs to own exclusively).
+//! The route table: one line per path, its methods and their handlers. Each resource answers
+//! its own methods and a JSON 405 with `Allow` for the rest; anything else is a JSON 404. Every
+//! resource is wrapped in `catch_panic` (at resource level, after routing, because the
+//! middleware keeps a handle on the request, which routing needs to own exclusively).
+//!
+//! The same table yields [`ROUTES`], which a test compares with `openapi.yml`: a route cannot be
+//! added without its spec entry.
 
 mod auth;
 mod calls;
+mod docs;
 mod fallback;
 mod history;
 mod system;
 mod voice_calls;
 mod voice_webhooks;
 
+use actix_web::http::Method;
 use actix_web::middleware::from_fn;
 use actix_web::web;
 
@@ -18,88 +23,51 @@ use crate::middleware::catch_panic;
 
 use fallback::method_not_allowed;
 
+pub use docs::OPENAPI_YAML;
 pub use fallback::route_not_found;
 
-/// Registers every route of the API.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/system/health")
-            .route(web::get().to(system::health))
-            .default_service(method_not_allowed("GET"))
-            .wrap(from_fn(catch_panic)),
-    )
-    .service(
-        web::resource("/system/ready")
-            .route(web::get().to(system::ready))
-            .default_service(method_not_allowed("GET"))
-            .wrap(from_fn(catch_panic)),
-    )
-    .service(
-        web::resource("/api/auth/register")
-            .route(web::post().to(auth::register))
-            .default_service(method_not_allowed("POST"))
-            .wrap(from_fn(catch_panic)),
-    )
-    .service(
-        web::resource("/api/auth/login")
-            .route(web::post().to(auth::login))
-            .default_service(method_not_allowed("POST"))
-            .wrap(from_fn(catch_panic)),
-    )
-    .service(
-        web::resource("/api/auth/logout")
-            .route(web::post().to(auth::logout))
-            .default_service(method_not_allowed("POST"))
-            .wrap(from_fn(catch_panic)),
-    )
-    .service(
-        web::resource("/api/calls")
-            .route(web::post().to(calls::create))
-            .default_service(method_not_allowed("POST"))
-            .wrap(from_fn(catch_panic)),
-    )
-    // Registered before `/api/calls/{id}` so that these names are never taken for an id.
-    .service(
-        web::resource("/api/calls/initiate")
-            .route(web::post().to(voice_calls::initiate))
-            .default_service(method_not_allowed("POST"))
-            .wrap(from_fn(catch_panic)),
-    )
-    .service(
-        web::resource("/api/calls/terminate")
-            .route(web::post().to(voice_calls::terminate))
-            .default_service(method_not_allowed("POST"))
-            .wrap(from_fn(catch_panic)),
-    )
-    .service(
-        web::resource("/api/calls/history")
-            .route(web::get().to(history::list))
-            .default_service(method_not_allowed("GET"))
-            .wrap(from_fn(catch_panic)),
-    )
-    .service(
-        web::resource("/api/calls/{id}")
-            .route(web::put().to(calls::update))
-            .default_service(method_not_allowed("PUT"))
-            .wrap(from_fn(catch_panic)),
-    )
-    .service(
-        web::resource("/api/voice/token")
-            .route(web::post().to(voice_calls::token))
-            .default_service(method_not_allowed("POST"))
-            .wrap(from_fn(catch_panic)),
-    )
-    .service(
-        web::resource("/api/voice/twiml")
-            .route(web::get().to(voice_webhooks::twiml))
-            .route(web::post().to(voice_webhooks::twiml))
-            .default_service(method_not_allowed("GET, POST"))
-            .wrap(from_fn(catch_panic)),
-    )
-    .service(
-        web::resource("/api/voice/status")
-            .route(web::post().to(voice_webhooks::status))
-            .default_service(method_not_allowed("POST"))
-            .wrap(from_fn(catch_panic)),
-    );
+/// `"GET, POST"` from `GET, POST`, at compile time, for the `Allow` header.
+macro_rules! allow {
+    ($first:ident $(, $rest:ident)*) => {
+        concat!(stringify!($first) $(, ", ", stringify!($rest))*)
+    };
+}
+
+macro_rules! route_table {
+    ($( $path:literal => [$($method:ident => $handler:path),+ $(,)?] ),+ $(,)?) => {
+        /// Every path the server routes (actix syntax) with the methods it serves, in order.
+        pub const ROUTES: &[(&str, &[&str])] = &[$( ($path, &[$(stringify!($method)),+]) ),+];
+
+        /// Registers every route of the API, in the order of the table.
+        pub fn configure(cfg: &mut web::ServiceConfig) {
+            $(
+                cfg.service(
+                    web::resource($path)
+                        $(.route(web::route().method(Method::$method).to($handler)))+
+                        .default_service(method_not_allowed(allow!($($method),+)))
+                        .wrap(from_fn(catch_panic)),
+                );
+            )+
+        }
+    };
+}
+
+route_table! {
+    "/system/health" => [GET => system::health],
+    "/system/ready" => [GET => system::ready],
+    "/openapi.yml" => [GET => docs::openapi],
+    "/docs" => [GET => docs::docs_root],
+    "/docs/{file:.*}" => [GET => docs::docs_file],
+    "/api/auth/register" => [POST => auth::register],
+    "/api/auth/login" => [POST => auth::login],
+    "/api/auth/logout" => [POST => auth::logout],
+    "/api/calls" => [POST => calls::create],
+    // Before `/api/calls/{id}`, so that these names are never taken for an id.
+    "/api/calls/history" => [GET => history::list],
+    "/api/calls/initiate" => [POST => voice_calls::initiate],
+    "/api/calls/terminate" => [POST => voice_calls::terminate],
+    "/api/calls/{id}" => [PUT => calls::update],
+    "/api/voice/token" => [POST => voice_calls::token],
+    "/api/voice/twiml" => [GET => voice_webhooks::twiml, POST => voice_webhooks::twiml],
+    "/api/voice/status" => [POST => voice_webhooks::status],
 }

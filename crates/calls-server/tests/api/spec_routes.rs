@@ -1,0 +1,188 @@
+//! The route table and `openapi.yml` list the same operations, and the server publishes the
+//! spec and its documentation page.
+
+use std::collections::BTreeSet;
+
+use calls_server_actix::routes::{OPENAPI_YAML, ROUTES};
+use reqwest::StatusCode;
+
+use crate::helpers::TestApp;
+use crate::on_all_backends;
+use crate::spec_check::{SPEC, spec_path};
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// (method, path) of every operation the spec documents as served, leaving out the shared
+/// "wrong method" operation.
+fn documented_operations() -> BTreeSet<(String, String)> {
+    let mut operations = BTreeSet::new();
+    let paths = SPEC.spec()["paths"].as_object().expect("paths");
+    for (path, item) in paths {
+        for method in METHODS {
+            let Some(operation) = item.get(method) else {
+                continue;
+            };
+            let wrong_method = operation["tags"]
+                .as_array()
+                .is_some_and(|tags| tags.iter().any(|tag| tag == "wrong method"));
+            if !wrong_method {
+                operations.insert((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    operations
+}
+
+fn routed_operations() -> BTreeSet<(String, String)> {
+    ROUTES
+        .iter()
+        .flat_map(|(path, methods)| {
+            methods
+                .iter()
+                .map(move |method| (method.to_string(), spec_path(path)))
+        })
+        .collect()
+}
+
+#[test]
+fn every_route_is_in_the_spec_and_every_documented_operation_is_routed() {
+    let documented = documented_operations();
+    let routed = routed_operations();
+    let undocumented: Vec<_> = routed.difference(&documented).collect();
+    let unrouted: Vec<_> = documented.difference(&routed).collect();
+    assert!(
+        undocumented.is_empty(),
+        "routes without a spec entry: {undocumented:?}"
+    );
+    assert!(
+        unrouted.is_empty(),
+        "documented operations the server does not route: {unrouted:?}"
+    );
+}
+
+#[test]
+fn every_path_answers_every_other_method_with_the_shared_405() {
+    let paths = SPEC.spec()["paths"].as_object().expect("paths");
+    for (path, item) in paths {
+        for method in METHODS {
+            assert!(
+                item.get(method).is_some(),
+                "{path} documents no answer for {method}; the server answers 405"
+            );
+        }
+    }
+}
+
+#[test]
+fn actix_patterns_become_spec_paths() {
+    assert_eq!(spec_path("/api/calls/{id}"), "/api/calls/{id}");
+    assert_eq!(spec_path("/docs/{file:.*}"), "/docs/{file}");
+    assert_eq!(spec_path("/system/health"), "/system/health");
+}
+
+on_all_backends!(the_spec_and_the_docs_page_are_served);
+
+async fn the_spec_and_the_docs_page_are_served(app: TestApp) {
+    let spec = app
+        .client
+        .get(app.url("/openapi.yml"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(spec.status(), StatusCode::OK);
+    assert_eq!(spec.text().await.expect("text"), OPENAPI_YAML);
+
+    let redirect = app.client.get(app.url("/docs")).send().await.expect("sent");
+    assert_eq!(redirect.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(
+        redirect
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok()),
+        Some("/docs/")
+    );
+
+    let page = app
+        .client
+        .get(app.url("/docs/"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.expect("html");
+    assert!(html.contains("swagger-ui"), "{html}");
+    let initializer = app
+        .client
+        .get(app.url("/docs/swagger-initializer.js"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(initializer.status(), StatusCode::OK);
+    let script = initializer.text().await.expect("js");
+    assert!(
+        script.contains("/openapi.yml"),
+        "the page loads our spec: {script}"
+    );
+    let missing = app
+        .client
+        .get(app.url("/docs/no-such-file.js"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
+
+fn exchange(
+    method: &str,
+    path: &str,
+    route: Option<&str>,
+    status: u16,
+    body: &str,
+) -> calls_server_actix::middleware::Exchange {
+    calls_server_actix::middleware::Exchange {
+        method: method.parse().expect("method"),
+        path: path.to_owned(),
+        route: route.map(str::to_owned),
+        status: actix_web::http::StatusCode::from_u16(status).expect("status"),
+        content_type: Some("application/json".to_owned()),
+        headers: vec![("x-request-id".to_owned(), "r1".to_owned())],
+        body: body.to_owned().into(),
+    }
+}
+
+/// The checker itself: it must refuse what the spec does not say, or it proves nothing.
+#[test]
+fn the_spec_check_refuses_undocumented_answers() {
+    let created = r#"{"id":"0194f3b2-6c1e-7a4d-9b2f-3e8a5c7d1f20","phone_number":"+4930901820","start_time":"2026-11-25T10:15:00Z","duration":0,"status":"initiated"}"#;
+    let ok = exchange("POST", "/api/calls", Some("/api/calls"), 201, created);
+    assert_eq!(SPEC.check(&ok), Ok(()));
+
+    let wrong_status = exchange("POST", "/api/calls", Some("/api/calls"), 200, created);
+    assert!(SPEC.check(&wrong_status).is_err(), "200 is not documented");
+
+    let extra_field = created.replace("\"duration\"", "\"secret\":1,\"duration\"");
+    let extra = exchange("POST", "/api/calls", Some("/api/calls"), 201, &extra_field);
+    assert!(
+        SPEC.check(&extra).is_err(),
+        "additional properties are refused"
+    );
+
+    let bad_status = created.replace("initiated", "ringing");
+    let bad = exchange("POST", "/api/calls", Some("/api/calls"), 201, &bad_status);
+    assert!(SPEC.check(&bad).is_err(), "status outside the enum");
+
+    let unknown = exchange("POST", "/api/nothing", Some("/api/nothing"), 201, created);
+    assert!(SPEC.check(&unknown).is_err(), "an unrouted operation");
+
+    let error = r#"{"error":"not_found","message":"no such route"}"#;
+    let unmatched = exchange("GET", "/nowhere", None, 404, error);
+    assert_eq!(SPEC.check(&unmatched), Ok(()));
+    let mut no_request_id = exchange("GET", "/nowhere", None, 404, error);
+    no_request_id.headers.clear();
+    assert!(
+        SPEC.check(&no_request_id).is_err(),
+        "documented header missing"
+    );
+}
