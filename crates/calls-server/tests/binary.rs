@@ -215,3 +215,14 @@ fn migrate_over_tls_exits_cleanly_every_time() {
         );
     }
 }
+
+#[test]
+fn a_wildcard_cors_origin_is_refused() {
+    let output = serve_with(&[("CORS_ALLOWED_ORIGINS", "*")]);
+    assert!(!output.status.success());
+    let text = stderr(&output);
+    assert!(
+        text.contains("CORS_ALLOWED_ORIGINS") && text.contains('*'),
+        "{text}"
+    );
+}

@@ -8,7 +8,9 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 
 use crate::metrics::{Metrics, RecordMetrics};
-use crate::middleware::{ExchangeObserver, ObserverHandle, observe, request_id, security_headers};
+use crate::middleware::{
+    CorsOrigins, ExchangeObserver, ObserverHandle, cors, observe, request_id, security_headers,
+};
 use crate::routes;
 use crate::state::AppState;
 
@@ -23,6 +25,8 @@ pub struct HttpSettings {
     /// Sees every exchange as the client gets it (the API tests' spec check); `None` in a
     /// normal server.
     pub observer: Option<ExchangeObserver>,
+    /// Browser origins allowed to read the API's responses (none by default).
+    pub cors_origins: CorsOrigins,
 }
 
 impl std::fmt::Debug for HttpSettings {
@@ -32,6 +36,7 @@ impl std::fmt::Debug for HttpSettings {
             .field("workers", &self.workers)
             .field("metrics", &self.metrics.is_some())
             .field("observer", &self.observer.is_some())
+            .field("cors_origins", &self.cors_origins)
             .finish()
     }
 }
@@ -43,6 +48,7 @@ impl Default for HttpSettings {
             workers: None,
             metrics: None,
             observer: None,
+            cors_origins: CorsOrigins::default(),
         }
     }
 }
@@ -60,8 +66,11 @@ pub fn build_server(
         .observer
         .clone()
         .map(|o| web::Data::new(ObserverHandle(o)));
+    let cors_origins = web::Data::new(settings.cors_origins.clone());
     let mut server = HttpServer::new(move || {
-        let mut app = App::new().app_data(state.clone());
+        let mut app = App::new()
+            .app_data(state.clone())
+            .app_data(cors_origins.clone());
         if let Some(observer) = &observer {
             app = app.app_data(observer.clone());
         }
@@ -70,6 +79,8 @@ pub fn build_server(
             // Innermost first. Panics are caught per resource (see `routes`), inside these two,
             // so a panic's 500 still gets the headers and the log line.
             .wrap(from_fn(security_headers))
+            // Outside the routes, so that a preflight never reaches the 405 of an OPTIONS.
+            .wrap(from_fn(cors))
             .wrap(from_fn(request_id))
             // Outermost, so that it sees every answer as the client gets it.
             .wrap(RecordMetrics::new(metrics.clone()))

@@ -9,6 +9,7 @@ use calls_adapters_password::{Argon2BcryptHasher, CommonPasswordList, HasherConf
 use calls_adapters_throttle::{InMemoryLoginThrottle, ThrottleConfig};
 use calls_core::ports::{Clock, SystemClock};
 use calls_core::services::{AuthDeps, AuthService, CallService, VoiceService};
+use calls_server_actix::middleware::CorsOrigins;
 use calls_server_actix::{AppState, HttpSettings};
 
 use super::StartupError;
@@ -66,6 +67,8 @@ pub fn wire(settings: &Settings, storage: &Storage) -> Result<Wired, StartupErro
         // Set by start-up when METRICS_ADDR names a listener.
         metrics: None,
         observer: None,
+        cors_origins: CorsOrigins::new(&settings.cors.allowed_origins)
+            .map_err(|err| SettingsError::invalid("CORS_ALLOWED_ORIGINS", err.to_string()))?,
     };
     let state = AppState {
         auth: auth.clone(),

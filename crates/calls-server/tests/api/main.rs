@@ -11,6 +11,7 @@ mod auth;
 mod calls;
 mod calls_transitions;
 mod calls_update;
+mod cors;
 mod history;
 mod history_filters;
 mod history_paging;
