@@ -36,6 +36,40 @@ lint:
 fmt:
     cargo fmt --all
 
+# Static check of the deployment files (Dockerfile, compose, .env.example, production.toml,
+# systemd unit); no Docker engine needed.
+check-deploy:
+    python3 scripts/check-deploy-files.py
+    python3 scripts/check-deploy-files.py --self-test
+
+# Supply chain: advisories, licenses, bans, sources (installs cargo-deny if missing).
+deny:
+    bash scripts/supply-chain.sh
+
+# Fuzz the live server with schemathesis against openapi.yml (FUZZ_MAX_EXAMPLES, default 200).
+fuzz-api:
+    FUZZ_MAX_EXAMPLES=${FUZZ_MAX_EXAMPLES:-200} bash scripts/fuzz-api.sh
+
+# Render /docs/ in headless Chromium and check that the spec shows.
+docs-check:
+    bash scripts/check-docs-page.sh
+
+# Database outage on a private PostgreSQL cluster: 503 within ~2 s, recovery, no lost write.
+test-outage:
+    cargo test -p calls-server --test outage -- --ignored --nocapture
+
+# Graceful shutdown under load.
+test-shutdown:
+    cargo test -p calls-server --test shutdown -- --nocapture
+
+# Bounded soak on PostgreSQL (SOAK_CLIENTS, SOAK_SECONDS; default 200 clients for 60 s).
+soak:
+    bash scripts/soak.sh
+
+# The benchmark suite (release build, PostgreSQL, wrk, pgbench); writes docs/BENCHMARKS.md.
+bench:
+    bash bench/run.sh
+
 # What CI runs.
 ci:
     bash .ci/run
