@@ -12,8 +12,8 @@ use crate::{argon2id, bcrypt_legacy, dummy};
 /// Hashes with argon2id (m = 19456 KiB, t = 2, p = 1, 16-byte random salt, PHC string) and
 /// verifies argon2 PHC strings and the Go backend's bcrypt hashes.
 ///
-/// All hashing runs on tokio's blocking pool, at most
-/// [`HasherConfig::max_concurrent_hashes`] at a time; it therefore needs a tokio runtime.
+/// All hashing runs on [`HasherConfig::max_concurrent_hashes`] dedicated threads, never on the
+/// async workers nor on tokio's blocking pool (see `pool` for why).
 /// Passwords are never truncated by the argon2 path (see the bcrypt module for the legacy
 /// 72-byte limit).
 #[derive(Debug, Clone)]
