@@ -35,5 +35,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Kept by triggers (see the `user_call_counts` migration); read, never written, by us.
+    user_call_counts (user_id) {
+        user_id -> Text,
+        total -> BigInt,
+    }
+}
+
 diesel::joinable!(calls -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(users, calls);
