@@ -16,6 +16,7 @@ mod history;
 mod history_filters;
 mod history_paging;
 mod history_params;
+mod instances;
 mod metrics;
 mod system;
 mod voice_mock;

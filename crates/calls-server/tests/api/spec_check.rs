@@ -3,13 +3,18 @@
 //! documented media type and validates against the documented schema. A violation fails the
 //! test that provoked it (see `TestApp`'s `Drop`), so the spec and the server cannot drift.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{LazyLock, Mutex};
 
 use calls_server_actix::middleware::Exchange;
 use calls_server_actix::routes::OPENAPI_YAML;
 use jsonschema::{Draft, Validator};
 use serde_json::{Value, json};
+
+/// The methods an OpenAPI path item can list.
+pub const HTTP_METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 pub struct SpecChecker {
     spec: Value,
@@ -96,12 +101,12 @@ impl SpecChecker {
             Some(route) => {
                 let path = spec_path(route);
                 key = format!("{method} {path} {status}");
-                let operation = self.spec["paths"]
+                let item = self.spec["paths"]
                     .get(&path)
-                    .and_then(|item| item.get(&method))
-                    .ok_or_else(|| {
-                        format!("{what}: no operation {method} {path} in openapi.yml")
-                    })?;
+                    .ok_or_else(|| format!("{what}: no path {path} in openapi.yml"))?;
+                let Some(operation) = item.get(&method) else {
+                    return self.check_unlisted_method(&what, &key, item, exchange);
+                };
                 let responses = &operation["responses"];
                 let response = responses
                     .get(&status)
@@ -114,6 +119,51 @@ impl SpecChecker {
         };
         self.check_headers(&what, response, exchange)?;
         self.check_body(&what, &key, response, exchange)
+    }
+
+    /// A method the path does not list: 405 with `Allow` naming exactly the listed methods, or
+    /// (OPTIONS only) an allowed origin's CORS preflight, as the spec's general rules say.
+    fn check_unlisted_method(
+        &self,
+        what: &str,
+        key: &str,
+        item: &Value,
+        exchange: &Exchange,
+    ) -> Result<(), String> {
+        let responses = &self.spec["components"]["responses"];
+        let response = match exchange.status.as_u16() {
+            405 => {
+                let listed: BTreeSet<String> = HTTP_METHODS
+                    .iter()
+                    .filter(|method| item.get(**method).is_some())
+                    .map(|method| method.to_ascii_uppercase())
+                    .collect();
+                let allow: BTreeSet<String> = exchange
+                    .headers
+                    .iter()
+                    .filter(|(name, _)| name.eq_ignore_ascii_case("allow"))
+                    .flat_map(|(_, value)| value.split(','))
+                    .map(|method| method.trim().to_ascii_uppercase())
+                    .filter(|method| !method.is_empty())
+                    .collect();
+                if allow != listed {
+                    return Err(format!(
+                        "{what}: Allow {allow:?} differs from the methods openapi.yml lists {listed:?}"
+                    ));
+                }
+                self.resolve(&responses["MethodNotAllowed"])
+            }
+            204 if exchange.method == actix_web::http::Method::OPTIONS => {
+                self.resolve(&responses["CorsPreflight"])
+            }
+            _ => {
+                return Err(format!(
+                    "{what}: the method is not listed for this path, so the answer must be 405"
+                ));
+            }
+        };
+        self.check_headers(what, response, exchange)?;
+        self.check_body(what, key, response, exchange)
     }
 
     fn check_headers(

@@ -8,26 +8,15 @@ use reqwest::StatusCode;
 
 use crate::helpers::TestApp;
 use crate::on_all_backends;
-use crate::spec_check::{SPEC, spec_path};
+use crate::spec_check::{HTTP_METHODS, SPEC, spec_path};
 
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
-/// (method, path) of every operation the spec documents as served, leaving out the shared
-/// "wrong method" operation.
+/// (method, path) of every operation the spec documents.
 fn documented_operations() -> BTreeSet<(String, String)> {
     let mut operations = BTreeSet::new();
     let paths = SPEC.spec()["paths"].as_object().expect("paths");
     for (path, item) in paths {
-        for method in METHODS {
-            let Some(operation) = item.get(method) else {
-                continue;
-            };
-            let wrong_method = operation["tags"]
-                .as_array()
-                .is_some_and(|tags| tags.iter().any(|tag| tag == "wrong method"));
-            if !wrong_method {
+        for method in HTTP_METHODS {
+            if item.get(method).is_some() {
                 operations.insert((method.to_uppercase(), path.clone()));
             }
         }
@@ -63,26 +52,52 @@ fn every_route_is_in_the_spec_and_every_documented_operation_is_routed() {
 }
 
 #[test]
-fn every_path_answers_every_other_method_with_the_shared_405() {
-    let paths = SPEC.spec()["paths"].as_object().expect("paths");
-    for (path, item) in paths {
-        for method in METHODS {
-            assert!(
-                item.get(method).is_some(),
-                "{path} documents no answer for {method}; the server answers 405"
-            );
-        }
-    }
-}
-
-#[test]
 fn actix_patterns_become_spec_paths() {
     assert_eq!(spec_path("/api/calls/{id}"), "/api/calls/{id}");
     assert_eq!(spec_path("/docs/{file:.*}"), "/docs/{file}");
     assert_eq!(spec_path("/system/health"), "/system/health");
 }
 
-on_all_backends!(the_spec_and_the_docs_page_are_served);
+on_all_backends!(
+    the_spec_and_the_docs_page_are_served,
+    every_unlisted_method_is_405_with_the_listed_methods_in_allow,
+);
+
+/// What the spec's general rules promise (and schemathesis' `unsupported_method` and
+/// `allow_header_conformance` checks verify): a method a path does not list is 405, before any
+/// authentication, with `Allow` naming exactly the listed methods. The spec check of every
+/// response compares `Allow` with openapi.yml.
+async fn every_unlisted_method_is_405_with_the_listed_methods_in_allow(app: TestApp) {
+    let paths = SPEC.spec()["paths"].as_object().expect("paths");
+    for (path, item) in paths {
+        let concrete = path
+            .replace("{id}", "0194f3b2-6c1e-7a4d-9b2f-3e8a5c7d1f20")
+            .replace("{file}", "index.html");
+        for method in HTTP_METHODS {
+            if item.get(method).is_some() {
+                continue;
+            }
+            let response = app
+                .client
+                .request(
+                    method.to_uppercase().parse().expect("method"),
+                    app.url(&concrete),
+                )
+                .send()
+                .await
+                .expect("sent");
+            assert_eq!(
+                response.status(),
+                StatusCode::METHOD_NOT_ALLOWED,
+                "{method} {path}"
+            );
+            assert!(
+                response.headers().contains_key("allow"),
+                "{method} {path}: Allow"
+            );
+        }
+    }
+}
 
 async fn the_spec_and_the_docs_page_are_served(app: TestApp) {
     let spec = app
@@ -175,6 +190,23 @@ fn the_spec_check_refuses_undocumented_answers() {
 
     let unknown = exchange("POST", "/api/nothing", Some("/api/nothing"), 201, created);
     assert!(SPEC.check(&unknown).is_err(), "an unrouted operation");
+
+    let not_allowed = r#"{"error":"method_not_allowed","message":"this route accepts only POST"}"#;
+    let mut wrong_method = exchange("DELETE", "/api/calls", Some("/api/calls"), 405, not_allowed);
+    wrong_method
+        .headers
+        .push(("allow".to_owned(), "POST".to_owned()));
+    assert_eq!(SPEC.check(&wrong_method), Ok(()));
+    wrong_method.headers.last_mut().expect("allow").1 = "GET, POST".to_owned();
+    assert!(
+        SPEC.check(&wrong_method).is_err(),
+        "Allow must name exactly the listed methods"
+    );
+    let unlisted_ok = exchange("DELETE", "/api/calls", Some("/api/calls"), 200, created);
+    assert!(
+        SPEC.check(&unlisted_ok).is_err(),
+        "an unlisted method must be 405"
+    );
 
     let error = r#"{"error":"not_found","message":"no such route"}"#;
     let unmatched = exchange("GET", "/nowhere", None, 404, error);

@@ -26,6 +26,7 @@ on_all_backends!(
     invalid_numbers_are_400_and_write_nothing,
     voice_routes_require_a_token,
     mock_has_no_browser_token_nor_webhooks,
+    unsigned_webhooks_are_403_whatever_the_provider,
     the_reaper_fails_calls_stuck_connecting,
 );
 
@@ -295,19 +296,46 @@ async fn mock_has_no_browser_token_nor_webhooks(app: TestApp) {
         "voice_not_configured",
     )
     .await;
-    let response = app
-        .client
-        .post(app.url("/api/voice/status"))
-        .form(&[("CallSid", "CA1"), ("CallStatus", "completed")])
-        .send()
-        .await
-        .expect("sent");
-    assert_error(
-        response,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "voice_not_configured",
-    )
-    .await;
+    for path in ["/api/voice/status", "/api/voice/twiml"] {
+        let response = app
+            .client
+            .post(app.url(path))
+            .header("X-Twilio-Signature", "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
+            .form(&[("CallSid", "CA1"), ("CallStatus", "completed")])
+            .send()
+            .await
+            .expect("sent");
+        assert_error(
+            response,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "voice_not_configured",
+        )
+        .await;
+    }
+}
+
+/// Found by schemathesis (`missing_required_header`): a webhook without `X-Twilio-Signature`
+/// is the caller's fault, so it is 403 `invalid_signature` even when the provider is not
+/// Twilio (it used to be 503 `voice_not_configured`).
+async fn unsigned_webhooks_are_403_whatever_the_provider(app: TestApp) {
+    for signature in [None, Some(""), Some("  ")] {
+        let requests = [
+            app.client
+                .post(app.url("/api/voice/status"))
+                .form(&[("CallSid", "CA1"), ("CallStatus", "completed")]),
+            app.client
+                .post(app.url("/api/voice/twiml"))
+                .form(&[("CallSid", "CA1")]),
+            app.client.get(app.url("/api/voice/twiml?CallSid=CA1")),
+        ];
+        for mut request in requests {
+            if let Some(signature) = signature {
+                request = request.header("X-Twilio-Signature", signature);
+            }
+            let response = request.send().await.expect("sent");
+            assert_error(response, StatusCode::FORBIDDEN, "invalid_signature").await;
+        }
+    }
 }
 
 async fn the_reaper_fails_calls_stuck_connecting(app: TestApp) {

@@ -1,6 +1,7 @@
 //! Twilio's webhooks: `GET|POST /api/voice/twiml` (what to do with a call) and
 //! `POST /api/voice/status` (how a call is going). Both refuse requests whose
-//! `X-Twilio-Signature` does not verify against the public URL, before reading anything else.
+//! `X-Twilio-Signature` does not verify against the public URL, before reading anything else;
+//! an unsigned request is refused even when the provider is not Twilio.
 
 use actix_web::{HttpResponse, web};
 use calls_adapters_voip::twilio::identity::user_id_from_caller;
@@ -16,11 +17,20 @@ use crate::state::AppState;
 const PLACED_BY_US: &str = "outbound-api";
 
 fn verified<'a>(state: &'a AppState, form: &WebhookForm) -> Result<&'a TwilioWebhooks, ApiError> {
+    // Unsigned requests are refused whatever the provider: they cannot come from Twilio, and
+    // the missing credential is the caller's fault, not the server's configuration.
+    let Some(signature) = form
+        .signature
+        .as_deref()
+        .filter(|signature| !signature.trim().is_empty())
+    else {
+        tracing::warn!("unsigned webhook refused");
+        return Err(ApiError::invalid_signature());
+    };
     let twilio = state
         .twilio
         .as_ref()
         .ok_or_else(ApiError::voice_not_configured)?;
-    let signature = form.signature.as_deref().unwrap_or_default();
     if !twilio.verify_signature(&form.path_and_query, &form.signed_params, signature) {
         tracing::warn!(path = %form.path_and_query, "webhook with a bad signature refused");
         return Err(ApiError::invalid_signature());

@@ -1,0 +1,165 @@
+//! Several instances on one database: the background jobs run on every instance at once, and
+//! still change each record once.
+//!
+//! The other multi-instance guarantees have their tests where their feature is tested:
+//! - a token logged out on one instance is refused by the others at once:
+//!   `auth::logout_revokes_the_token_on_every_instance`;
+//! - a call initiated on one instance can be terminated through another:
+//!   `voice_mock::a_call_is_terminated_through_another_instance`.
+
+use std::time::Duration;
+
+use calls_core::domain::{CallId, CallStatus};
+use calls_server::settings::Settings;
+use chrono::{DateTime, TimeDelta, Utc};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::helpers::TestApp;
+use crate::history_support::{all_calls, item};
+use crate::on_all_backends;
+use crate::voice_support::{NUMBER, initiate_ok, terminate_ok};
+
+on_all_backends!(
+    two_reapers_fail_a_stuck_call_once,
+    racing_sweeps_fail_each_call_exactly_once,
+);
+
+/// Sweeps every second; a call still connecting after one second is stale.
+fn fast_reaper(settings: &mut Settings) {
+    settings.voip.reaper.interval_secs = 1;
+    settings.voip.reaper.connecting_timeout_secs = 1;
+}
+
+async fn two_reapers_fail_a_stuck_call_once(app: TestApp) {
+    let first = app.another_instance_with(fast_reaper).await;
+    let second = app.another_instance_with(fast_reaper).await;
+    let user = first.new_user().await;
+    let started = initiate_ok(&first, &user.token, NUMBER).await;
+    assert_eq!(started["status"], "connecting");
+    let call_id = started["call_id"].as_str().expect("call id").to_owned();
+
+    let mut status = Value::Null;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        status = item(&all_calls(&second, &user.token).await, &call_id)["status"].clone();
+        if status == "failed" {
+            break;
+        }
+    }
+    assert_eq!(status, "failed", "the stuck call is failed by a reaper");
+
+    let storage = app.storage().await;
+    let id: CallId = call_id.parse().expect("call id");
+    let reaped = storage.calls.get(id).await.expect("read").expect("stored");
+    assert_eq!(reaped.status, CallStatus::Failed);
+    assert!(reaped.ended_at.is_some(), "ended_at stored: {reaped:?}");
+    assert!(
+        reaped
+            .failure_reason
+            .as_deref()
+            .is_some_and(|reason| reason.contains("connecting")),
+        "failure reason stored: {reaped:?}"
+    );
+
+    // Both instances sweep at least twice more: the record does not change again.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let later = storage.calls.get(id).await.expect("read").expect("stored");
+    assert_eq!(later, reaped, "later sweeps leave the failed call alone");
+    let history = all_calls(&first, &user.token).await;
+    assert_eq!(history["total"], 1, "one call in the history: {history}");
+    assert_eq!(item(&history, &call_id)["status"], "failed");
+    // Terminating it through either instance changes nothing either.
+    let ended = terminate_ok(&second, &user.token, &call_id).await;
+    assert_eq!(ended["status"], "failed");
+    assert_eq!(
+        storage.calls.get(id).await.expect("read").expect("stored"),
+        reaped
+    );
+}
+
+/// The reaper's statement run by two instances at the very same time (two pools, as two
+/// processes have): every stale call is failed by exactly one of them.
+async fn racing_sweeps_fail_each_call_exactly_once(app: TestApp) {
+    const CALLS: usize = 10;
+    // Default reaper timeouts: the instances' own sweeps leave these calls alone.
+    let busy = app
+        .another_instance_with(|settings| {
+            settings.voip.max_active_calls_per_user = CALLS as u32;
+        })
+        .await;
+    let user = busy.new_user().await;
+    let mut ids = Vec::new();
+    for _ in 0..CALLS {
+        let started = initiate_ok(&busy, &user.token, NUMBER).await;
+        let id: CallId = started["call_id"]
+            .as_str()
+            .expect("call id")
+            .parse()
+            .expect("uuid");
+        ids.push(id);
+    }
+
+    let one = app.storage().await;
+    let other = app.storage().await;
+    let cutoff = Utc::now() + TimeDelta::seconds(1);
+    // Whole microseconds: what both databases store.
+    let now_one = DateTime::from_timestamp_micros(Utc::now().timestamp_micros()).expect("now");
+    let now_other = now_one + TimeDelta::milliseconds(1);
+    let (by_one, by_other) = tokio::join!(
+        one.calls
+            .fail_stale(CallStatus::Connecting, cutoff, "sweep one", now_one),
+        other
+            .calls
+            .fail_stale(CallStatus::Connecting, cutoff, "sweep other", now_other),
+    );
+    let (by_one, by_other) = (by_one.expect("sweep one"), by_other.expect("sweep other"));
+    assert_eq!(
+        by_one + by_other,
+        CALLS as u64,
+        "each call failed once ({by_one} + {by_other})"
+    );
+
+    let mut seen = (0, 0);
+    for id in &ids {
+        let call = one.calls.get(*id).await.expect("read").expect("stored");
+        assert_eq!(call.status, CallStatus::Failed);
+        match call.failure_reason.as_deref() {
+            Some("sweep one") => {
+                assert_eq!(call.ended_at, Some(now_one));
+                seen.0 += 1;
+            }
+            Some("sweep other") => {
+                assert_eq!(call.ended_at, Some(now_other));
+                seen.1 += 1;
+            }
+            other => panic!("unexpected failure reason {other:?}"),
+        }
+    }
+    assert_eq!(
+        seen,
+        (by_one, by_other),
+        "each sweep's count matches the calls it wrote"
+    );
+
+    let (again_one, again_other) = tokio::join!(
+        one.calls
+            .fail_stale(CallStatus::Connecting, cutoff, "again", now_one),
+        other
+            .calls
+            .fail_stale(CallStatus::Connecting, cutoff, "again", now_other),
+    );
+    assert_eq!(
+        (again_one.expect("sweep"), again_other.expect("sweep")),
+        (0, 0)
+    );
+    // The user's line is free again: the failed calls no longer count as in progress.
+    let response = busy
+        .post_json_authed(
+            "/api/calls/initiate",
+            &user.token,
+            &serde_json::json!({ "phone_number": NUMBER }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+}

@@ -1,0 +1,555 @@
+//! A database outage, on the real binary and a private PostgreSQL cluster.
+//!
+//! The test initialises its own cluster in a temporary directory (initdb, pg_ctl, as the
+//! `postgres` user when it runs as root), starts `calls-server serve` on it, and keeps writers
+//! sending `POST /api/calls`. It then kills the cluster (`pg_ctl stop -m immediate`, as a crash
+//! would) and checks that:
+//!
+//! - requests that need the database answer 503 `database_unavailable` with the contract's error
+//!   body, each within 5 s (the pool waits `database.connect_timeout_secs`, 2 s), none hangs;
+//! - `/system/health` stays 200 and `/system/ready` turns 503;
+//!
+//! then starts the cluster again on the same port and checks that, without restarting the
+//! server, requests succeed again within 15 s and `/system/ready` is 200; and finally that every
+//! call that got a 201 (before, during, after) is in the history and in the table exactly once.
+//!
+//! It needs PostgreSQL's server binaries (`initdb`, `pg_ctl`, `psql`: `PG_BINDIR`, else the
+//! newest `/usr/lib/postgresql/*/bin`, else `PATH`), so it is ignored by a plain `cargo test`:
+//! run it with `cargo test -p calls-server --test outage -- --ignored` (`just test-outage`).
+//! Without those binaries it fails; it never skips.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use support::{Answer, NUMBER, PASSWORD, ServerProcess, exchange, history_ids, percentile};
+
+/// Concurrent writers.
+const WRITERS: usize = 4;
+/// Each request must be answered within this, outage or not.
+const ANSWER_LIMIT: Duration = Duration::from_secs(5);
+/// How long the database stays down (after the first 503 has been seen).
+const OUTAGE: Duration = Duration::from_secs(4);
+/// How long the server may take to notice that the database is back.
+const RECOVERY_LIMIT: Duration = Duration::from_secs(15);
+
+/// A private PostgreSQL cluster in a temporary directory; stopped (immediately) on drop.
+struct Cluster {
+    bindir: PathBuf,
+    dir: tempfile::TempDir,
+    port: u16,
+    as_postgres: bool,
+}
+
+impl Cluster {
+    fn create(port: u16) -> Self {
+        let bindir = pg_bindir();
+        let as_postgres = running_as_root();
+        // The `postgres` user must reach the directory: under /tmp, not a root-only TMPDIR.
+        let dir = if as_postgres {
+            tempfile::Builder::new()
+                .prefix("calls-outage-")
+                .tempdir_in("/tmp")
+        } else {
+            tempfile::Builder::new().prefix("calls-outage-").tempdir()
+        }
+        .expect("temp dir");
+        if as_postgres {
+            // initdb refuses to run as root; the cluster belongs to `postgres`.
+            run(Command::new("chown")
+                .args(["postgres:postgres"])
+                .arg(dir.path()));
+        }
+        let cluster = Self {
+            bindir,
+            dir,
+            port,
+            as_postgres,
+        };
+        let data = cluster.data();
+        let mut initdb = cluster.command("initdb");
+        initdb
+            .arg("-D")
+            .arg(&data)
+            .args(["-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C"])
+            .args(["--no-sync", "--no-instructions"]);
+        run(&mut initdb);
+        cluster
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let path = self.bindir.join(program);
+        if self.as_postgres {
+            let mut command = Command::new("runuser");
+            command.args(["-u", "postgres", "--"]).arg(path);
+            command
+        } else {
+            Command::new(path)
+        }
+    }
+
+    fn start(&self) {
+        let options = format!(
+            "-p {} -c listen_addresses=127.0.0.1 -k {}",
+            self.port,
+            self.dir.path().display()
+        );
+        let mut start = self.command("pg_ctl");
+        start
+            .arg("-D")
+            .arg(self.data())
+            .arg("-l")
+            .arg(self.dir.path().join("postgres.log"))
+            .args(["-w", "-t", "60", "-o", &options, "start"]);
+        run(&mut start);
+    }
+
+    /// As a crash would: no checkpoint, connections cut.
+    fn kill(&self) {
+        let mut stop = self.command("pg_ctl");
+        stop.arg("-D")
+            .arg(self.data())
+            .args(["-m", "immediate", "-w", "stop"]);
+        run(&mut stop);
+    }
+
+    fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// One SQL statement through psql; rows as `|`-separated lines.
+    fn query(&self, sql: &str) -> String {
+        let output = Command::new(self.bindir.join("psql"))
+            .args(["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", &self.url()])
+            .args(["-c", sql])
+            .output()
+            .expect("psql runs");
+        assert!(
+            output.status.success(),
+            "psql {sql}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("postgres.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        if self.data().join("postmaster.pid").exists() {
+            let mut stop = self.command("pg_ctl");
+            stop.arg("-D")
+                .arg(self.data())
+                .args(["-m", "immediate", "-w", "stop"]);
+            let _ = stop.output();
+        }
+    }
+}
+
+/// Where `initdb` and `pg_ctl` are. Panics (the test fails, it does not skip) without them.
+fn pg_bindir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("PG_BINDIR") {
+        return PathBuf::from(dir);
+    }
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let version = entry.file_name().to_str()?.parse().ok()?;
+            let bin = entry.path().join("bin");
+            bin.join("initdb").exists().then_some((version, bin))
+        })
+        .collect();
+    versions.sort();
+    if let Some((_, bin)) = versions.pop() {
+        return bin;
+    }
+    let found = Command::new("sh")
+        .args(["-c", "command -v initdb"])
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned());
+    match found {
+        Some(path) if !path.is_empty() => Path::new(&path)
+            .parent()
+            .expect("initdb's directory")
+            .to_owned(),
+        _ => panic!(
+            "PostgreSQL's initdb was not found (PG_BINDIR, /usr/lib/postgresql/*/bin, PATH): \
+             this test needs the PostgreSQL server binaries (apt-get install postgresql)"
+        ),
+    }
+}
+
+fn running_as_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|output| String::from_utf8_lossy(&output.stdout).trim() == "0")
+}
+
+fn run(command: &mut Command) {
+    let output = command
+        .output()
+        .unwrap_or_else(|err| panic!("{command:?} does not run: {err}"));
+    assert!(
+        output.status.success(),
+        "{command:?} failed ({}):\n{}{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// One request of a writer, with when it was sent and how long it took.
+#[derive(Debug)]
+struct Sample {
+    started: Instant,
+    elapsed: Duration,
+    outcome: Result<Answer, String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Before,
+    Down,
+    Back,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs a private PostgreSQL cluster: just test-outage"]
+async fn a_database_outage_is_503_then_heals_and_loses_no_acknowledged_call() {
+    let cluster = Cluster::create(free_port());
+    cluster.start();
+    let log = cluster.dir.path().join("server.log");
+    let server = ServerProcess::start(&[("DATABASE_URL", &cluster.url())], &log);
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client");
+
+    let registered = exchange(
+        client
+            .post(server.url("/api/auth/register"))
+            .json(&json!({ "email": "outage@example.com", "password": PASSWORD })),
+    )
+    .await
+    .expect("register answered");
+    assert_eq!(registered.status, 201, "register: {}", registered.body);
+    let token = registered.body["token"].as_str().expect("token").to_owned();
+
+    // Writers run through the whole test.
+    let samples: Arc<Mutex<Vec<Sample>>> = Arc::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|_| {
+            let client = client.clone();
+            let url = server.url("/api/calls");
+            let token = token.clone();
+            let samples = samples.clone();
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                while !stop.load(Ordering::Relaxed) {
+                    let started = Instant::now();
+                    let outcome = exchange(
+                        client
+                            .post(&url)
+                            .bearer_auth(&token)
+                            .json(&json!({ "phone_number": NUMBER })),
+                    )
+                    .await;
+                    let elapsed = started.elapsed();
+                    let pause = outcome.is_err();
+                    samples.lock().expect("samples").push(Sample {
+                        started,
+                        elapsed,
+                        outcome,
+                    });
+                    if pause {
+                        // Never a busy loop, whatever goes wrong.
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                }
+            })
+        })
+        .collect();
+    let count = |predicate: &dyn Fn(&Sample) -> bool| {
+        samples
+            .lock()
+            .expect("samples")
+            .iter()
+            .filter(|s| predicate(s))
+            .count()
+    };
+    let created = |s: &Sample| s.outcome.as_ref().is_ok_and(|a| a.status == 201);
+
+    // Before: calls are created.
+    wait_for(
+        "20 calls created before the outage",
+        Duration::from_secs(30),
+        || count(&created) >= 20,
+    )
+    .await;
+    let ready = exchange(client.get(server.url("/system/ready")))
+        .await
+        .expect("ready answered");
+    assert_eq!(ready.status, 200, "ready before the outage");
+
+    // The database goes away.
+    let stopping = Instant::now();
+    cluster.kill();
+    let down = Instant::now();
+    let kill_time = down - stopping;
+
+    let health = timed(client.get(server.url("/system/health"))).await;
+    assert_eq!(health.1.status, 200, "health during the outage");
+    let ready_down = timed(client.get(server.url("/system/ready"))).await;
+    assert!(
+        ready_down.1.status == 503 && ready_down.1.is_error("database_unavailable"),
+        "ready during the outage: {} {}",
+        ready_down.1.status,
+        ready_down.1.body
+    );
+    let history_down = timed(
+        client
+            .get(server.url("/api/calls/history"))
+            .bearer_auth(&token),
+    )
+    .await;
+    assert!(
+        history_down.1.status == 503 && history_down.1.is_error("database_unavailable"),
+        "history during the outage: {} {}",
+        history_down.1.status,
+        history_down.1.body
+    );
+    let login_down = timed(
+        client
+            .post(server.url("/api/auth/login"))
+            .json(&json!({ "email": "outage@example.com", "password": PASSWORD })),
+    )
+    .await;
+    assert!(
+        login_down.1.status == 503 && login_down.1.is_error("database_unavailable"),
+        "login during the outage: {} {}",
+        login_down.1.status,
+        login_down.1.body
+    );
+    for (what, (elapsed, _)) in [
+        ("health", &health),
+        ("ready", &ready_down),
+        ("history", &history_down),
+        ("login", &login_down),
+    ] {
+        assert!(
+            *elapsed < ANSWER_LIMIT,
+            "{what} took {elapsed:?} during the outage"
+        );
+    }
+    let unavailable = |s: &Sample| {
+        s.started >= down
+            && s.outcome
+                .as_ref()
+                .is_ok_and(|a| a.status == 503 && a.is_error("database_unavailable"))
+    };
+    wait_for("writers answered 503", Duration::from_secs(15), || {
+        count(&unavailable) >= WRITERS
+    })
+    .await;
+    tokio::time::sleep(OUTAGE.saturating_sub(down.elapsed())).await;
+    let health_still = timed(client.get(server.url("/system/health"))).await;
+    assert_eq!(
+        health_still.1.status, 200,
+        "health at the end of the outage"
+    );
+
+    // The database comes back on the same port; the server is not restarted.
+    let restarting = Instant::now();
+    cluster.start();
+    let up = Instant::now();
+    let restart_time = up - restarting;
+    let recovered = |s: &Sample| s.started >= up && created(s);
+    wait_for("a call created after the restart", RECOVERY_LIMIT, || {
+        count(&recovered) > 0
+    })
+    .await;
+    let first_success_after = samples
+        .lock()
+        .expect("samples")
+        .iter()
+        .filter(|s| recovered(s))
+        .map(|s| s.started + s.elapsed - up)
+        .min()
+        .unwrap_or_default();
+    let mut ready_after = None;
+    while up.elapsed() < RECOVERY_LIMIT {
+        let answer = exchange(client.get(server.url("/system/ready")))
+            .await
+            .expect("ready answered");
+        if answer.status == 200 {
+            ready_after = Some(up.elapsed());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let ready_after = ready_after.expect("ready is 200 again within 15 s");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    stop.store(true, Ordering::Relaxed);
+    for writer in writers {
+        writer.await.expect("writer");
+    }
+
+    // Every answer was quick, and a success or the contract's 503.
+    let samples = std::mem::take(&mut *samples.lock().expect("samples"));
+    let phase = |s: &Sample| {
+        if s.started + s.elapsed < stopping {
+            Phase::Before
+        } else if s.started >= down && s.started + s.elapsed < restarting {
+            Phase::Down
+        } else {
+            Phase::Back
+        }
+    };
+    let mut problems = Vec::new();
+    for sample in &samples {
+        if sample.elapsed >= ANSWER_LIMIT {
+            problems.push(format!("took {:?}", sample.elapsed));
+        }
+        match &sample.outcome {
+            Err(err) => problems.push(format!("transport error: {err}")),
+            Ok(answer) if answer.status == 201 => {
+                if phase(sample) == Phase::Down {
+                    problems.push("201 while the database was down".to_owned());
+                }
+            }
+            Ok(answer) if answer.status == 503 && answer.is_error("database_unavailable") => {}
+            Ok(answer) => problems.push(format!("{} {}", answer.status, answer.body)),
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} bad answers to writes:\n  {}\nserver log:\n{}",
+        problems.len(),
+        problems.join("\n  "),
+        server.log_tail(40)
+    );
+
+    // Every acknowledged call is stored, once.
+    let acknowledged: Vec<&str> = samples
+        .iter()
+        .filter_map(|s| s.outcome.as_ref().ok())
+        .filter(|a| a.status == 201)
+        .map(|a| a.body["id"].as_str().expect("id"))
+        .collect();
+    let (total, listed) = history_ids(&client, &server.base(), &token).await;
+    let listed_set: std::collections::HashSet<&str> = listed.iter().map(String::as_str).collect();
+    assert_eq!(listed_set.len(), listed.len(), "no call listed twice");
+    assert_eq!(total as usize, listed.len(), "total matches the pages");
+    let missing: Vec<&&str> = acknowledged
+        .iter()
+        .filter(|id| !listed_set.contains(**id))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} acknowledged calls are not in the history: {missing:?}",
+        missing.len()
+    );
+    let rows = cluster.query("SELECT count(*), count(DISTINCT id) FROM calls");
+    let (row_count, distinct) = rows.trim().split_once('|').expect("two counts");
+    assert_eq!(row_count, distinct, "no call stored twice");
+    assert_eq!(
+        row_count.parse::<usize>().expect("count"),
+        listed.len(),
+        "the table holds what the history lists"
+    );
+    let stored = cluster.query("SELECT id FROM calls");
+    let stored: std::collections::HashSet<&str> = stored.lines().collect();
+    for id in &acknowledged {
+        assert!(stored.contains(id), "call {id} got 201 but is not stored");
+    }
+
+    // Figures.
+    let in_phase = |p: Phase| samples.iter().filter(|s| phase(s) == p).count();
+    let mut outage_latencies: Vec<Duration> = samples
+        .iter()
+        .filter(|s| phase(s) == Phase::Down)
+        .map(|s| s.elapsed)
+        .collect();
+    let slowest = outage_latencies.iter().max().copied().unwrap_or_default();
+    let created_in = |p: Phase| {
+        samples
+            .iter()
+            .filter(|s| phase(s) == p && created(s))
+            .count()
+    };
+    let answered_503 = samples
+        .iter()
+        .filter(|s| s.outcome.as_ref().is_ok_and(|a| a.status == 503))
+        .count();
+    println!(
+        "outage figures: writers={WRITERS} requests={} (before {}, down {}, around stop/restart \
+         and after {}) created_201={} (before {}, after {}) answered_503={answered_503} \
+         transport_errors=0 pg_kill_took={kill_time:.2?} outage_write_p50={:.2?} \
+         outage_write_p99={:.2?} outage_write_max={slowest:.2?} health_during={:.2?} \
+         ready_during={:.2?} (503) history_during={:.2?} login_during={:.2?} \
+         outage_length={:.2?} pg_restart_took={restart_time:.2?} \
+         first_201_after_restart={first_success_after:.2?} ready_200_after_restart={ready_after:.2?} \
+         history_total={total} table_rows={row_count} stored_but_answered_503={}",
+        samples.len(),
+        in_phase(Phase::Before),
+        in_phase(Phase::Down),
+        in_phase(Phase::Back),
+        acknowledged.len(),
+        created_in(Phase::Before),
+        created_in(Phase::Back),
+        percentile(&mut outage_latencies, 0.5),
+        percentile(&mut outage_latencies, 0.99),
+        health.0,
+        ready_down.0,
+        history_down.0,
+        login_down.0,
+        restarting - stopping,
+        listed.len() - acknowledged.len(),
+    );
+    if std::env::var_os("OUTAGE_PRINT_LOGS").is_some() {
+        println!("server log:\n{}", server.log_tail(60));
+        println!("postgres log:\n{}", cluster.log());
+    }
+}
+
+/// The answer and how long it took; a transport error fails the test.
+async fn timed(request: reqwest::RequestBuilder) -> (Duration, Answer) {
+    let started = Instant::now();
+    let answer = exchange(request)
+        .await
+        .unwrap_or_else(|err| panic!("no answer: {err}"));
+    (started.elapsed(), answer)
+}
+
+async fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < limit, "{what}: not within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
