@@ -470,9 +470,9 @@ def main():
     emit("| statement | plan | rows through the scan | execution ms | buffers |")
     emit("|---|---|---|---:|---:|")
     plan_names = [
-        ("count_20", "count, 20-call user"),
+        ("count_20", "total (counter row), 20-call user"),
         ("page1_20", "page 1, 20-call user"),
-        ("count_100k", "count, 100,000-call user"),
+        ("count_100k", "total (counter row), 100,000-call user"),
         ("page1_100k", "page 1, 100,000-call user"),
         ("page1000_100k", "page 1,000 by OFFSET 19980, 100,000-call user"),
         ("cursor1000_100k", "page 1,000 by cursor (row comparison), 100,000-call user"),

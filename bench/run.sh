@@ -479,9 +479,9 @@ ORDER='ORDER BY "calls"."start_time" DESC, "calls"."id" DESC LIMIT 21'
 explain() { # name sql
   { echo "-- $2"; psql_db -c "EXPLAIN (ANALYZE, BUFFERS) $2"; } >"$RESULTS/explain_$1.txt"
 }
-explain count_20 "SELECT COUNT(*) FROM calls WHERE user_id = '$U20'"
+explain count_20 "SELECT total FROM user_call_counts WHERE user_id = '$U20' LIMIT 1"
 explain page1_20 "SELECT $COLS FROM calls WHERE user_id = '$U20' $ORDER OFFSET 0"
-explain count_100k "SELECT COUNT(*) FROM calls WHERE user_id = '$U100K'"
+explain count_100k "SELECT total FROM user_call_counts WHERE user_id = '$U100K' LIMIT 1"
 explain page1_100k "SELECT $COLS FROM calls WHERE user_id = '$U100K' $ORDER OFFSET 0"
 explain page1000_100k "SELECT $COLS FROM calls WHERE user_id = '$U100K' $ORDER OFFSET 19980"
 explain cursor1000_100k "SELECT $COLS FROM calls WHERE user_id = '$U100K' AND (calls.start_time, calls.id) < (timestamptz 'epoch' + $CURSOR_MICROS * interval '1 microsecond', '$CURSOR_ID') $ORDER"

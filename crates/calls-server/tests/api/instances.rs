@@ -10,6 +10,7 @@
 use std::time::Duration;
 
 use calls_core::domain::{CallId, CallStatus};
+use calls_core::ports::RevocationKey;
 use calls_server::settings::Settings;
 use chrono::{DateTime, TimeDelta, Utc};
 use reqwest::StatusCode;
@@ -23,6 +24,8 @@ use crate::voice_support::{NUMBER, initiate_ok, terminate_ok};
 on_all_backends!(
     two_reapers_fail_a_stuck_call_once,
     racing_sweeps_fail_each_call_exactly_once,
+    two_purging_instances_keep_live_revocations,
+    racing_purges_delete_each_expired_revocation_once,
 );
 
 /// Sweeps every second; a call still connecting after one second is stale.
@@ -162,4 +165,92 @@ async fn racing_sweeps_fail_each_call_exactly_once(app: TestApp) {
         )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
+}
+
+/// Purges every second.
+fn fast_purge(settings: &mut Settings) {
+    settings.auth.revocation_purge_interval_secs = 1;
+}
+
+/// Both instances purge expired revocations every second; a token logged out on one stays
+/// refused by both through several purges, because only expired revocations go.
+async fn two_purging_instances_keep_live_revocations(app: TestApp) {
+    let first = app.another_instance_with(fast_purge).await;
+    let second = app.another_instance_with(fast_purge).await;
+    let user = first.new_user().await;
+    let logout = first
+        .client
+        .post(first.url("/api/auth/logout"))
+        .bearer_auth(&user.token)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(logout.status(), StatusCode::NO_CONTENT);
+
+    // Both instances purge at least twice.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    for instance in [&first, &second] {
+        let response = instance.get_authed("/api/calls/history", &user.token).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "the logged-out token stays refused after the purges"
+        );
+    }
+    // A fresh login on either instance works: the purges removed nothing they should not.
+    let login = second.login(&user.email, &user.password).await;
+    assert_eq!(login.status(), StatusCode::OK);
+    let body: Value = login.json().await.expect("json");
+    let again = body["token"].as_str().expect("token");
+    let response = first.get_authed("/api/calls/history", again).await;
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+/// The purge statement run by two instances at once (two pools): every expired revocation is
+/// deleted by exactly one of them, and live ones survive both.
+async fn racing_purges_delete_each_expired_revocation_once(app: TestApp) {
+    const EXPIRED: usize = 20;
+    const LIVE: usize = 5;
+    let one = app.storage().await;
+    let other = app.storage().await;
+    let now = Utc::now();
+    for index in 0..EXPIRED {
+        let key = RevocationKey::new(format!("expired-{index}"));
+        one.revocations
+            .revoke(&key, now - TimeDelta::seconds(60))
+            .await
+            .expect("revoke");
+    }
+    for index in 0..LIVE {
+        let key = RevocationKey::new(format!("live-{index}"));
+        one.revocations
+            .revoke(&key, now + TimeDelta::hours(1))
+            .await
+            .expect("revoke");
+    }
+    let (by_one, by_other) = tokio::join!(
+        one.revocations.purge_expired(now),
+        other.revocations.purge_expired(now),
+    );
+    let (by_one, by_other) = (by_one.expect("purge one"), by_other.expect("purge other"));
+    assert_eq!(
+        by_one + by_other,
+        EXPIRED as u64,
+        "each expired revocation deleted once ({by_one} + {by_other})"
+    );
+    for index in 0..LIVE {
+        let key = RevocationKey::new(format!("live-{index}"));
+        assert!(
+            other.revocations.is_revoked(&key).await.expect("read"),
+            "live revocation {index} survives"
+        );
+    }
+    let (again_one, again_other) = tokio::join!(
+        one.revocations.purge_expired(now),
+        other.revocations.purge_expired(now),
+    );
+    assert_eq!(
+        (again_one.expect("purge"), again_other.expect("purge")),
+        (0, 0)
+    );
 }

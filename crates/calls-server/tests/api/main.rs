@@ -18,6 +18,7 @@ mod history_paging;
 mod history_params;
 mod instances;
 mod metrics;
+mod raw_http;
 mod system;
 mod voice_mock;
 mod voice_twilio;

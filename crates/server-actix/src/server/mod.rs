@@ -1,11 +1,18 @@
 //! Building and running the HTTP server.
 
+mod parse_errors;
+
+pub use parse_errors::JsonParseErrors;
+
 use std::net::TcpListener;
 use std::time::Duration;
 
-use actix_web::dev::Server;
+use actix_http::{HttpService, Protocol, error::DispatchError};
+use actix_service::{ServiceFactoryExt, fn_service, map_config};
+use actix_web::dev::{AppConfig, Server};
 use actix_web::middleware::from_fn;
-use actix_web::{App, HttpServer, web};
+use actix_web::{App, web};
+use tokio::net::TcpStream;
 
 use crate::metrics::{Metrics, RecordMetrics};
 use crate::middleware::{
@@ -55,6 +62,10 @@ impl Default for HttpSettings {
 
 /// Binds the API to an already-bound listener (port 0 in tests) and returns the server future.
 /// It stops gracefully on SIGINT/SIGTERM: no new connections, in-flight requests finish.
+///
+/// Built from actix-server and actix-http rather than `HttpServer` for one reason: each
+/// connection's socket is wrapped in [`JsonParseErrors`], so that requests actix-http refuses
+/// before the application runs still get the contract's JSON error body.
 pub fn build_server(
     listener: TcpListener,
     state: AppState,
@@ -67,7 +78,8 @@ pub fn build_server(
         .clone()
         .map(|o| web::Data::new(ObserverHandle(o)));
     let cors_origins = web::Data::new(settings.cors_origins.clone());
-    let mut server = HttpServer::new(move || {
+    let local = listener.local_addr()?;
+    let app = move || {
         let mut app = App::new()
             .app_data(state.clone())
             .app_data(cors_origins.clone());
@@ -85,9 +97,25 @@ pub fn build_server(
             // Outermost, so that it sees every answer as the client gets it.
             .wrap(RecordMetrics::new(metrics.clone()))
             .wrap(from_fn(observe))
-    })
-    .shutdown_timeout(settings.shutdown_timeout.as_secs())
-    .listen(listener)?;
+    };
+    let mut server = actix_server::Server::build()
+        .shutdown_timeout(settings.shutdown_timeout.as_secs())
+        .listen("calls-api", listener, move || {
+            let app = app();
+            fn_service(|io: TcpStream| async move {
+                let peer = io.peer_addr().ok();
+                Ok::<_, DispatchError>((JsonParseErrors::new(io), Protocol::Http1, peer))
+            })
+            .and_then(
+                HttpService::build()
+                    .local_addr(local)
+                    // As `HttpServer` does: a second for a client to read the last answer.
+                    .client_disconnect_timeout(Duration::from_secs(1))
+                    // Only URL generation (unused here) reads the configured host and address;
+                    // `HttpServer`'s constructor for them is crate-private.
+                    .finish(map_config(app, |()| AppConfig::default())),
+            )
+        })?;
     if let Some(workers) = settings.workers {
         server = server.workers(workers);
     }
