@@ -475,7 +475,7 @@ def main():
         ("count_100k", "total (counter row), 100,000-call user"),
         ("page1_100k", "page 1, 100,000-call user"),
         ("page1000_100k", "page 1,000 by OFFSET 19980, 100,000-call user"),
-        ("cursor1000_100k", "page 1,000 by cursor (row comparison), 100,000-call user"),
+        ("cursor1000_100k", "page 1,000 by cursor (seek from the cursor), 100,000-call user"),
         ("count_date_100k", "count, 30-day filter, 100,000-call user"),
         ("page1_date_100k", "page 1, 30-day filter, 100,000-call user"),
     ]

@@ -484,7 +484,8 @@ explain page1_20 "SELECT $COLS FROM calls WHERE user_id = '$U20' $ORDER OFFSET 0
 explain count_100k "SELECT total FROM user_call_counts WHERE user_id = '$U100K' LIMIT 1"
 explain page1_100k "SELECT $COLS FROM calls WHERE user_id = '$U100K' $ORDER OFFSET 0"
 explain page1000_100k "SELECT $COLS FROM calls WHERE user_id = '$U100K' $ORDER OFFSET 19980"
-explain cursor1000_100k "SELECT $COLS FROM calls WHERE user_id = '$U100K' AND (calls.start_time, calls.id) < (timestamptz 'epoch' + $CURSOR_MICROS * interval '1 microsecond', '$CURSOR_ID') $ORDER"
+CURSOR_TS="timestamptz 'epoch' + $CURSOR_MICROS * interval '1 microsecond'"
+explain cursor1000_100k "SELECT $COLS FROM calls WHERE user_id = '$U100K' AND start_time <= $CURSOR_TS AND (start_time < $CURSOR_TS OR id < '$CURSOR_ID') $ORDER"
 explain count_date_100k "SELECT COUNT(*) FROM calls WHERE user_id = '$U100K' AND start_time >= '$DATE_FROM' AND start_time <= '$DATE_TO'"
 explain page1_date_100k "SELECT $COLS FROM calls WHERE user_id = '$U100K' AND start_time >= '$DATE_FROM' AND start_time <= '$DATE_TO' $ORDER OFFSET 0"
 

@@ -1,83 +1,9 @@
-//! Runs diesel's blocking calls off the async workers; shared by the PostgreSQL and SQLite
-//! adapters, which differ only in the connection type.
+//! What the PostgreSQL and SQLite adapters share, as they differ only in the connection type:
+//! blocking diesel work run off the async workers ([`Blocking`]), and a pool manager that
+//! discards connections the work found dead ([`CheckedManager`]).
 
-use std::sync::Arc;
-use std::time::Duration;
+mod blocking;
+mod manager;
 
-use calls_core::ports::StorageError;
-use diesel::r2d2::{ConnectionManager, Pool, R2D2Connection};
-use tokio::sync::Semaphore;
-
-/// The connection pool plus a semaphore with one permit per pooled connection.
-///
-/// A caller takes a permit *before* it occupies a blocking thread, so a burst of requests queues
-/// here, cheaply, instead of filling tokio's blocking pool with threads that all wait for a
-/// connection. The wait for a permit is bounded by the pool's connection timeout, so a saturated
-/// or unreachable database surfaces as [`StorageError::Unavailable`] instead of a hang.
-pub struct Blocking<C: R2D2Connection + 'static> {
-    pool: Pool<ConnectionManager<C>>,
-    permits: Arc<Semaphore>,
-    wait: Duration,
-}
-
-impl<C: R2D2Connection + 'static> Clone for Blocking<C> {
-    fn clone(&self) -> Self {
-        Self {
-            pool: self.pool.clone(),
-            permits: Arc::clone(&self.permits),
-            wait: self.wait,
-        }
-    }
-}
-
-impl<C: R2D2Connection + 'static> Blocking<C> {
-    pub fn new(pool: Pool<ConnectionManager<C>>, wait: Duration) -> Self {
-        let permits = usize::try_from(pool.max_size()).unwrap_or(1);
-        Self {
-            pool,
-            permits: Arc::new(Semaphore::new(permits)),
-            wait,
-        }
-    }
-
-    pub fn pool(&self) -> &Pool<ConnectionManager<C>> {
-        &self.pool
-    }
-
-    /// Runs `work` with a pooled connection on the blocking thread pool, inside the caller's
-    /// tracing span. `operation` names the work in traces and errors.
-    pub async fn run<T, E, F>(&self, operation: &'static str, work: F) -> Result<T, E>
-    where
-        F: FnOnce(&mut C) -> Result<T, E> + Send + 'static,
-        T: Send + 'static,
-        E: From<StorageError> + Send + 'static,
-    {
-        let permit = tokio::time::timeout(self.wait, Arc::clone(&self.permits).acquire_owned())
-            .await
-            .map_err(|_| {
-                StorageError::Unavailable(format!(
-                    "no database connection became free within {:?} ({operation})",
-                    self.wait
-                ))
-            })?
-            .map_err(|_| StorageError::Unavailable("storage is shut down".to_owned()))?;
-        let pool = self.pool.clone();
-        let span = tracing::Span::current();
-        let task = tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            let _caller = span.enter();
-            let _operation = tracing::debug_span!("db", operation).entered();
-            let mut connection = pool
-                .get()
-                .map_err(|error| StorageError::Unavailable(error.to_string()))?;
-            work(&mut connection)
-        });
-        match task.await {
-            Ok(result) => result,
-            Err(error) => Err(StorageError::Unexpected(format!(
-                "database task {operation} did not complete: {error}"
-            ))
-            .into()),
-        }
-    }
-}
+pub use blocking::Blocking;
+pub use manager::{CheckedManager, mark_connection_lost};

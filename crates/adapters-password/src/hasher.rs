@@ -9,7 +9,7 @@ use crate::pool::HashingPool;
 use crate::scheme::{Scheme, identify};
 use crate::{argon2id, bcrypt_legacy, dummy};
 
-/// Hashes with argon2id (m = 19456 KiB, t = 2, p = 1, 16-byte random salt, PHC string) and
+/// Hashes with argon2id (m = 12288 KiB, t = 3, p = 1, 16-byte random salt, PHC string) and
 /// verifies argon2 PHC strings and the Go backend's bcrypt hashes.
 ///
 /// All hashing runs on [`HasherConfig::max_concurrent_hashes`] dedicated threads, never on the

@@ -25,7 +25,7 @@ async fn new_hashes_are_argon2id_with_the_current_parameters() {
         .hash(password("a new password"))
         .await
         .expect("hashes");
-    assert!(hash.as_str().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+    assert!(hash.as_str().starts_with("$argon2id$v=19$m=12288,t=3,p=1$"));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -11,7 +11,12 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 /// ([`StorageError::Unavailable`]), everything else is a bug or a schema mismatch.
 pub(crate) fn storage_error(error: DieselError) -> StorageError {
     match error {
-        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+        DieselError::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            info,
+        ) => {
+            // The pool drops this connection when it comes back (see calls-adapters-diesel).
+            calls_adapters_diesel::mark_connection_lost();
             StorageError::Unavailable(format!("database connection lost: {}", info.message()))
         }
         DieselError::DatabaseError(kind, info) => {
@@ -22,6 +27,7 @@ pub(crate) fn storage_error(error: DieselError) -> StorageError {
             StorageError::Unexpected(format!("{} ({kind:?}{constraint})", info.message()))
         }
         DieselError::BrokenTransactionManager => {
+            calls_adapters_diesel::mark_connection_lost();
             StorageError::Unavailable("database connection is in a broken state".to_owned())
         }
         DieselError::DeserializationError(error) => {

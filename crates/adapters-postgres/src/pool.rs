@@ -3,9 +3,10 @@
 use std::time::Duration;
 
 use diesel::PgConnection;
-use diesel::r2d2::{ConnectionManager, HandleError, Pool};
+use calls_adapters_diesel::CheckedManager;
+use diesel::r2d2::{HandleError, Pool};
 
-pub(crate) type PgPool = Pool<ConnectionManager<PgConnection>>;
+pub(crate) type PgPool = Pool<CheckedManager<PgConnection>>;
 
 /// Connection pool settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,8 +58,11 @@ pub(crate) fn build(url: &str, options: &PoolOptions) -> Result<PgPool, ConnectE
         .max_size(options.max_size)
         .min_idle(Some(options.min_idle))
         .connection_timeout(options.connection_timeout)
+        // No `SELECT 1` per checkout: dead connections are dropped by `CheckedManager` once a
+        // statement finds them closed (see calls-adapters-diesel).
+        .test_on_check_out(false)
         .error_handler(Box::new(TracingErrorHandler))
-        .build(ConnectionManager::<PgConnection>::new(url))
+        .build(CheckedManager::<PgConnection>::new(url))
         .map_err(|error| ConnectError::Unreachable(error.to_string()))?;
     if options.min_idle == 0 {
         pool.get()

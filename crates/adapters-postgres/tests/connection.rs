@@ -106,3 +106,64 @@ async fn an_outage_surfaces_as_unavailable_within_the_timeout() {
         started.elapsed()
     );
 }
+
+/// Connections are not tested at checkout (no `SELECT 1` per request), so a connection the
+/// server closed must be dropped by the pool once a statement finds it dead, not served again:
+/// after the server kills every connection, each dead one fails one request (503), and then
+/// every request succeeds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_the_server_closed_are_dropped_not_reused() {
+    const POOL: u32 = 4;
+    let Some((database, storage)) = TestDatabase::migrated_async().await else {
+        return;
+    };
+    drop(storage);
+    let pool = PostgresStorage::connect(
+        database.url(),
+        PoolOptions {
+            max_size: POOL,
+            min_idle: POOL,
+            connection_timeout: Duration::from_secs(2),
+        },
+    )
+    .expect("connect");
+    // `min_idle = POOL`: the pool opened all its connections before `connect` returned.
+    assert_eq!(pool.find_by_id(UserId::new()).await, Ok(None));
+
+    let mut admin = database.admin_connection();
+    let killed: Vec<TerminatedRow> = diesel::sql_query(format!(
+        "SELECT pg_terminate_backend(pid) AS terminated FROM pg_stat_activity \
+         WHERE datname = '{}' AND pid <> pg_backend_pid()",
+        database.name()
+    ))
+    .load(&mut admin)
+    .expect("terminating the pool's connections");
+    assert!(killed.len() >= POOL as usize, "killed {}", killed.len());
+
+    let mut failures = 0;
+    for _ in 0..(3 * POOL) {
+        match pool.find_by_id(UserId::new()).await {
+            Ok(None) => {}
+            Err(StorageError::Unavailable(_)) => failures += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(
+        failures <= POOL,
+        "{failures} failures: a dead connection was served more than once"
+    );
+    for attempt in 0..(2 * POOL) {
+        assert_eq!(
+            pool.find_by_id(UserId::new()).await,
+            Ok(None),
+            "attempt {attempt} after the pool recovered"
+        );
+    }
+}
+
+#[derive(QueryableByName)]
+struct TerminatedRow {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    #[allow(dead_code)]
+    terminated: bool,
+}

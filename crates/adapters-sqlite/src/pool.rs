@@ -4,10 +4,11 @@ use std::path::Path;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, HandleError, Pool};
+use calls_adapters_diesel::CheckedManager;
+use diesel::r2d2::{CustomizeConnection, HandleError, Pool};
 use diesel::{Connection, SqliteConnection};
 
-pub(crate) type SqlitePool = Pool<ConnectionManager<SqliteConnection>>;
+pub(crate) type SqlitePool = Pool<CheckedManager<SqliteConnection>>;
 
 /// Set on every connection when it is opened:
 /// * `busy_timeout` first, so that the statements after it (and every write) wait for a lock
@@ -87,7 +88,7 @@ pub(crate) fn build(path: &Path, options: &PoolOptions) -> Result<SqlitePool, Co
         .connection_timeout(options.connection_timeout)
         .connection_customizer(Box::new(Pragmas))
         .error_handler(Box::new(TracingErrorHandler))
-        .build(ConnectionManager::<SqliteConnection>::new(location))
+        .build(CheckedManager::<SqliteConnection>::new(location))
         .map_err(|error| cannot_open(error.to_string()))?;
     pool.get().map_err(|error| cannot_open(error.to_string()))?;
     Ok(pool)

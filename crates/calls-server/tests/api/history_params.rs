@@ -4,7 +4,7 @@
 use base64::Engine as _;
 use calls_core::domain::CallStatus;
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::helpers::{TestApp, assert_error};
 use crate::history_support::{at, history_ok, history_raw, seed, user_id};
