@@ -116,8 +116,7 @@ pub(crate) fn verify(password: &[u8], stored: &str) -> Result<PasswordCheck, Has
     };
     let argon2 = Argon2::new(algorithm, version, params.clone());
     let mut out = vec![0u8; expected.len()];
-    compute(&argon2, &params, password, salt, &mut out)
-        .map_err(|_| HashingError::UnknownFormat)?;
+    compute(&argon2, &params, password, salt, &mut out).map_err(|_| HashingError::UnknownFormat)?;
     let computed = Output::new(&out).map_err(|_| HashingError::UnknownFormat)?;
     // `Output`'s equality is constant-time.
     if computed == *expected {

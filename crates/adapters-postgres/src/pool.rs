@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use diesel::PgConnection;
 use calls_adapters_diesel::CheckedManager;
+use diesel::PgConnection;
 use diesel::r2d2::{HandleError, Pool};
 
 pub(crate) type PgPool = Pool<CheckedManager<PgConnection>>;

@@ -3,8 +3,8 @@
 use std::path::Path;
 use std::time::Duration;
 
-use diesel::connection::SimpleConnection;
 use calls_adapters_diesel::CheckedManager;
+use diesel::connection::SimpleConnection;
 use diesel::r2d2::{CustomizeConnection, HandleError, Pool};
 use diesel::{Connection, SqliteConnection};
 
