@@ -372,14 +372,13 @@ async fn run_client(
 async fn wait_until_refused(port: u16, limit: Duration) -> Duration {
     let start = Instant::now();
     loop {
-        match tokio::time::timeout(
+        let attempt = tokio::time::timeout(
             Duration::from_millis(500),
             tokio::net::TcpStream::connect(("127.0.0.1", port)),
         )
-        .await
-        {
-            Ok(Err(_)) => return start.elapsed(),
-            Ok(Ok(_)) | Err(_) => {}
+        .await;
+        if let Ok(Err(_)) = attempt {
+            return start.elapsed();
         }
         assert!(
             start.elapsed() < limit,
