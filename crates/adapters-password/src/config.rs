@@ -6,8 +6,8 @@ use std::num::NonZeroUsize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HasherConfig {
     /// Hashes computed at the same time; further requests wait (asynchronously) for a slot.
-    /// Each argon2id hash holds 19 MiB and one CPU for tens of milliseconds, so this bounds both
-    /// the memory and the share of the blocking thread pool that a flood of logins can take.
+    /// Each hashing thread keeps a 12 MiB argon2id buffer and takes one CPU for about 15 ms per
+    /// hash, so this bounds both the memory and the CPU that a flood of logins can take.
     /// Default: the number of CPUs (`std::thread::available_parallelism`, 1 if unknown).
     pub max_concurrent_hashes: NonZeroUsize,
 }

@@ -9,14 +9,17 @@ use tokio::sync::oneshot;
 
 type Job = Box<dyn FnOnce() + Send + 'static>;
 
-/// The nice value of the hashing threads (the process runs at 0; 19 is the lowest priority).
+/// The nice value of the hashing threads: the lowest priority (the process runs at 0).
 ///
 /// Why: a flood of logins keeps every hashing thread busy, one per core. At the same priority
 /// as the HTTP workers, the scheduler splits the cores fairly and a health probe or a history
-/// read waits behind a 15 ms hash: the benchmark measured health p99 at 6x its idle value during
-/// a login flood. At nice 10 (weight 110 against 1024) a woken HTTP worker preempts a hash at
-/// once, and hashes still get every cycle the workers leave: login throughput is unchanged.
-pub(crate) const HASHING_NICE: i32 = 10;
+/// read waits behind a 12 ms hash: the benchmark measured health p99 at 6.2x its idle value
+/// during a login flood. Measured on the same machine: nice 10 brought it to 5.8x, nice 19 to
+/// about 3.5x (docs/BENCHMARKS.md), with the same login throughput, because the hashes still get
+/// every cycle the other requests leave. Under a full load of other requests logins slow down
+/// first, which is the point: they are the expensive requests, and the ones an attacker floods.
+/// (`SCHED_IDLE` would go further but needs `unsafe` or another dependency.)
+pub(crate) const HASHING_NICE: i32 = 19;
 
 /// Lowers the calling thread's priority to [`HASHING_NICE`]; failure only costs latency.
 fn lower_own_priority() {
@@ -34,8 +37,8 @@ fn lower_own_priority() {
 /// hashes held, but every hash ran on whichever blocking thread was free, and each of those
 /// threads kept its own allocator arena holding a freed 19 MiB argon2 buffer. Under a login flood
 /// the benchmark saw 3.3 GiB of RSS with only two hashes running at a time. On dedicated threads
-/// each thread reuses its own buffer: memory stays at about `max_concurrent` x 19 MiB. Waiting
-/// requests cost a queue entry, not a thread; database work on the blocking pool is never
+/// each thread reuses its own buffer (see `argon2id`): memory stays at `max_concurrent` x 12 MiB.
+/// Waiting requests cost a queue entry, not a thread; database work on the blocking pool is never
 /// starved by logins.
 #[derive(Debug, Clone)]
 pub(crate) struct HashingPool {
