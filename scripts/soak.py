@@ -19,7 +19,8 @@ owner's history exactly once (all pages, through the API) and in the `calls` tab
 that every acknowledged termination left the status it answered.
 
 Exit status: 0 when all is well; 1 on any 5xx, unexpected answer, connection error, missing or
-duplicated call; 2 on bad usage.
+duplicated call, or memory still growing after the warm-up (RSS_GROWTH_LIMIT_KIB); 2 on bad
+usage.
 """
 
 from __future__ import annotations
@@ -175,6 +176,21 @@ def rss_kib(pid: int) -> tuple[int, int]:
     return values.get("VmRSS", 0), values.get("VmHWM", 0)
 
 
+# Memory must plateau once the server is warm (hashing buffers, pooled connections, 200 clients'
+# buffers): from the second quarter of the run to the last, the largest RSS sample may grow by
+# at most this much. A leak of a few hundred bytes per request grows far more in a minute.
+RSS_GROWTH_LIMIT_KIB = 8 * 1024
+
+
+def rss_by_quarter(samples: list[int]) -> list[int]:
+    """The largest sample in each quarter of the run (samples are taken once a second)."""
+    if not samples:
+        return [0, 0, 0, 0]
+    size = max(1, len(samples) // 4)
+    quarters = [samples[i * size:(i + 1) * size] for i in range(3)] + [samples[3 * size:]]
+    return [max(q) if q else samples[-1] for q in quarters]
+
+
 async def sample_rss(pid: int, samples: list[int], stop: asyncio.Event) -> None:
     while not stop.is_set():
         try:
@@ -306,9 +322,14 @@ async def soak(args: argparse.Namespace) -> int:
         statuses = ", ".join(f"{status}: {n}" for status, n in sorted(stats.statuses[endpoint].items()))
         lines.append(f"  {endpoint:<9} {len(values):>7}  p50 {ms(percentile(values, 0.5)):>10}  "
                      f"p99 {ms(percentile(values, 0.99)):>10}  ({statuses or 'none'})")
+    quarters = rss_by_quarter(rss_samples)
     lines += [
         f"server RSS: start {mib(rss_start)}, end {mib(rss_end)}, "
         f"peak {mib(max(max(rss_samples), rss_peak))} (VmHWM {mib(rss_peak)})",
+        "server RSS, largest sample per quarter of the run: "
+        + ", ".join(mib(q) for q in quarters)
+        + f" (growth from the 2nd to the 4th quarter: {mib(quarters[3] - quarters[1])}, "
+        f"allowed {mib(RSS_GROWTH_LIMIT_KIB)})",
         f"accounts: {len(stats.accounts)}; calls acknowledged by initiate: {len(acknowledged)}; "
         f"terminations acknowledged: "
         f"{sum(1 for a in stats.accounts for s in a.calls.values() if s is not None)}",
@@ -326,8 +347,11 @@ async def soak(args: argparse.Namespace) -> int:
         if items:
             lines.append(f"{title}:")
             lines += [f"  {item}" for item in items]
+    memory_grew = quarters[3] - quarters[1] > RSS_GROWTH_LIMIT_KIB
+    if memory_grew:
+        lines.append("server memory kept growing after the warm-up")
     failed = bool(errors_total or fivexx or stats.unexpected or missing or duplicated
-                  or wrong_status or table_missing or not acknowledged)
+                  or wrong_status or table_missing or not acknowledged or memory_grew)
     lines.append("soak: FAILED" if failed else "soak: OK")
     print("\n".join(lines), flush=True)
 
