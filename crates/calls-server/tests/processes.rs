@@ -1,0 +1,202 @@
+//! Two `calls-server` processes on one PostgreSQL database: nothing is shared but the database
+//! (the API tests' instances share a test process; these do not even share that).
+//!
+//! - a token logged out through one process is refused by the other at once;
+//! - a call initiated through one process is terminated through the other, once;
+//! - both run the reaper and the revocation purge every second without double effects: a call
+//!   left connecting is failed once, and the logged-out token stays refused.
+
+mod support;
+
+use std::time::Duration;
+
+use calls_adapters_postgres::testing::TestDatabase;
+use serde_json::{Value, json};
+use support::{Answer, NUMBER, PASSWORD, ServerProcess, exchange};
+
+/// Both processes sweep and purge every second; a call connecting for a second is stale.
+const FAST_JOBS: &str = "[auth]\nrevocation_purge_interval_secs = 1\n\n\
+                         [voip.reaper]\ninterval_secs = 1\nconnecting_timeout_secs = 1\n";
+
+async fn answer(request: reqwest::RequestBuilder, what: &str) -> Answer {
+    exchange(request)
+        .await
+        .unwrap_or_else(|err| panic!("{what}: {err}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_on_one_database_act_as_one_service() {
+    let Some(database) = TestDatabase::create() else {
+        return;
+    };
+    let work = tempfile::tempdir().expect("temp dir");
+    let config = work.path().join("calls.toml");
+    std::fs::write(&config, FAST_JOBS).expect("config written");
+    let config = config.to_str().expect("utf-8 path").to_owned();
+    let env = [
+        ("DATABASE_URL", database.url()),
+        ("CALLS_CONFIG", config.as_str()),
+        ("VOIP_PROVIDER", "mock"),
+    ];
+    // The first one migrates; the second finds nothing to do.
+    let first = ServerProcess::start(&env, &work.path().join("first.log"));
+    let second = ServerProcess::start(&env, &work.path().join("second.log"));
+    assert_ne!(first.pid(), second.pid());
+    let client = reqwest::Client::new();
+
+    let registered = answer(
+        client
+            .post(first.url("/api/auth/register"))
+            .json(&json!({"email": "two@example.com", "password": PASSWORD})),
+        "register",
+    )
+    .await;
+    assert_eq!(registered.status, 201, "{:?}", registered.body);
+    let token = registered.body["token"].as_str().expect("token").to_owned();
+
+    // A call initiated through one process, terminated through the other, once.
+    let started = answer(
+        client
+            .post(first.url("/api/calls/initiate"))
+            .bearer_auth(&token)
+            .json(&json!({"phone_number": NUMBER})),
+        "initiate",
+    )
+    .await;
+    assert_eq!(started.status, 200, "{:?}", started.body);
+    let call_id = started.body["call_id"]
+        .as_str()
+        .expect("call id")
+        .to_owned();
+    let ended = answer(
+        client
+            .post(second.url("/api/calls/terminate"))
+            .bearer_auth(&token)
+            .json(&json!({"call_id": call_id})),
+        "terminate",
+    )
+    .await;
+    assert_eq!(ended.status, 200, "{:?}", ended.body);
+    assert_eq!(ended.body["status"], "completed");
+    let again = answer(
+        client
+            .post(first.url("/api/calls/terminate"))
+            .bearer_auth(&token)
+            .json(&json!({"call_id": call_id})),
+        "terminate again",
+    )
+    .await;
+    assert_eq!(again.status, 200);
+    assert_eq!(again.body, ended.body, "the stored values, unchanged");
+
+    // A call left connecting is failed by the reapers of both processes, once.
+    let stuck = answer(
+        client
+            .post(second.url("/api/calls/initiate"))
+            .bearer_auth(&token)
+            .json(&json!({"phone_number": NUMBER})),
+        "initiate a call left connecting",
+    )
+    .await;
+    assert_eq!(stuck.status, 200, "{:?}", stuck.body);
+    let stuck_id = stuck.body["call_id"].as_str().expect("call id").to_owned();
+    let mut status = Value::Null;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let history = answer(
+            client
+                .get(first.url("/api/calls/history"))
+                .bearer_auth(&token),
+            "history",
+        )
+        .await;
+        status = history.body["calls"]
+            .as_array()
+            .and_then(|calls| {
+                calls
+                    .iter()
+                    .find(|call| call["callId"] == stuck_id.as_str())
+            })
+            .map(|call| call["status"].clone())
+            .unwrap_or_default();
+        if status == "failed" {
+            break;
+        }
+    }
+    assert_eq!(status, "failed", "the stuck call is failed by a reaper");
+    // Both sweep a few more times: one record per call, and the failed one stays as it is.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let history = answer(
+        client
+            .get(second.url("/api/calls/history"))
+            .bearer_auth(&token),
+        "history after more sweeps",
+    )
+    .await;
+    assert_eq!(history.body["total"], 2, "{:?}", history.body);
+    let mut raw = database.raw_connection();
+    let failures = count(
+        &mut raw,
+        &format!("SELECT count(*) AS n FROM calls WHERE id = '{stuck_id}' AND status = 'failed'"),
+    );
+    assert_eq!(failures, 1);
+
+    // Logged out through one process: refused by the other at once, and after both purged.
+    let logout = answer(
+        client
+            .post(second.url("/api/auth/logout"))
+            .bearer_auth(&token),
+        "logout",
+    )
+    .await;
+    assert_eq!(logout.status, 204);
+    for server in [&first, &second] {
+        let refused = answer(
+            client
+                .get(server.url("/api/calls/history"))
+                .bearer_auth(&token),
+            "history with a logged-out token",
+        )
+        .await;
+        assert_eq!(refused.status, 401);
+        assert!(refused.is_error("unauthorized"), "{:?}", refused.body);
+    }
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let refused = answer(
+        client
+            .get(first.url("/api/calls/history"))
+            .bearer_auth(&token),
+        "history after the purges",
+    )
+    .await;
+    assert_eq!(
+        refused.status, 401,
+        "a live revocation survives both purges"
+    );
+    assert_eq!(
+        count(&mut raw, "SELECT count(*) AS n FROM revoked_tokens"),
+        1,
+        "one revocation row"
+    );
+    for server in [&first, &second] {
+        assert!(
+            !server.log_text().contains("\"level\":\"ERROR\""),
+            "no ERROR line:\n{}",
+            server.log_tail(20)
+        );
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+fn count(connection: &mut diesel::PgConnection, sql: &str) -> i64 {
+    use diesel::RunQueryDsl;
+    diesel::sql_query(sql)
+        .get_result::<Count>(connection)
+        .expect("count")
+        .n
+}
