@@ -17,6 +17,8 @@ repo="$(pwd)"
 out_dir="${DOCS_CHECK_DIR:-target/docs-check}"
 
 step() { printf '\n==> %s\n' "$*"; }
+# shellcheck source=lib/local-server.sh
+source "$repo/scripts/lib/local-server.sh"
 
 step "chromium"
 if ! command -v chromium >/dev/null 2>&1; then
@@ -29,72 +31,12 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 chromium --version 2>/dev/null
 
-step "build calls-server"
-if [ "${DOCS_CHECK_RELEASE:-0}" = 1 ]; then
-  cargo build --release -p calls-server
-  binary="$repo/target/release/calls-server"
-else
-  cargo build -p calls-server
-  binary="$repo/target/debug/calls-server"
-fi
+local_server_build "${DOCS_CHECK_RELEASE:-0}"
 
 mkdir -p "$out_dir"
 out_dir="$(cd "$out_dir" && pwd)"
-work="$(mktemp -d -t calls-docs.XXXXXX)"
-server_pid=""
-cleanup() {
-  local status=$?
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do
-      kill -0 "$server_pid" 2>/dev/null || break
-      sleep 0.2
-    done
-    kill -KILL "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  if [ "$status" -ne 0 ] && [ -s "$work/server.log" ]; then
-    echo "--- last lines of the server log ---" >&2
-    tail -n 40 "$work/server.log" >&2
-  fi
-  rm -rf "$work"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-base="http://127.0.0.1:$port"
-
-step "start calls-server on $base"
-env \
-  SERVER_HOST=127.0.0.1 \
-  SERVER_PORT="$port" \
-  DATABASE_URL="sqlite://$work/calls.db" \
-  JWT_SECRET="$(python3 -c 'import secrets; print(secrets.token_hex(32))')" \
-  LOG_LEVEL=warn \
-  LOG_FORMAT=text \
-  VOIP_PROVIDER=mock \
-  "$binary" >"$work/server.log" 2>&1 &
-server_pid=$!
-
-healthy=0
-for _ in $(seq 1 150); do
-  if curl -fsS -o /dev/null "$base/system/health" 2>/dev/null; then
-    healthy=1
-    break
-  fi
-  if ! kill -0 "$server_pid" 2>/dev/null; then
-    echo "check-docs-page: calls-server exited at start" >&2
-    exit 1
-  fi
-  sleep 0.2
-done
-if [ "$healthy" != 1 ]; then
-  echo "check-docs-page: calls-server did not answer /system/health within 30 s" >&2
-  exit 1
-fi
+local_server_workdir calls-docs
+local_server_start check-docs-page
 
 # Every host but the loopback resolves nowhere, so a page that fetched anything from the
 # internet (a CDN script, a font, a remote spec) would not render: the check proves that the

@@ -32,6 +32,8 @@ workers="${FUZZ_WORKERS:-1}"
 venv="$repo/.venv-tools"
 
 step() { printf '\n==> %s\n' "$*"; }
+# shellcheck source=lib/local-server.sh
+source "$repo/scripts/lib/local-server.sh"
 
 step "schemathesis in .venv-tools (scripts/fuzz-requirements.txt)"
 if [ ! -x "$venv/bin/python" ]; then
@@ -44,40 +46,11 @@ if ! "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
 fi
 "$venv/bin/schemathesis" --version
 
-step "build calls-server"
-if [ "${FUZZ_RELEASE:-0}" = 1 ]; then
-  cargo build --release -p calls-server
-  binary="$repo/target/release/calls-server"
-else
-  cargo build -p calls-server
-  binary="$repo/target/debug/calls-server"
-fi
+local_server_build "${FUZZ_RELEASE:-0}"
 
 mkdir -p "$report_dir"
 report_dir="$(cd "$report_dir" && pwd)"
-work="$(mktemp -d -t calls-fuzz.XXXXXX)"
-server_pid=""
-cleanup() {
-  local status=$?
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do
-      kill -0 "$server_pid" 2>/dev/null || break
-      sleep 0.2
-    done
-    kill -KILL "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  if [ "$status" -ne 0 ] && [ -s "$work/server.log" ]; then
-    echo "--- last lines of the server log ---" >&2
-    tail -n 40 "$work/server.log" >&2
-  fi
-  rm -rf "$work"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+local_server_workdir calls-fuzz
 
 # [auth.throttle] has no environment variables: a config file raises the login limits, which
 # fuzzed logins with wrong passwords would otherwise exhaust (429 for every later login).
@@ -87,40 +60,10 @@ account_max_failures = 1000000
 address_max_failures = 1000000
 TOML
 
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-base="http://127.0.0.1:$port"
-
-step "start calls-server on $base"
-env \
-  SERVER_HOST=127.0.0.1 \
-  SERVER_PORT="$port" \
-  DATABASE_URL="sqlite://$work/calls.db" \
-  JWT_SECRET="$(python3 -c 'import secrets; print(secrets.token_hex(32))')" \
-  LOG_LEVEL=warn \
-  LOG_FORMAT=text \
-  VOIP_PROVIDER=mock \
+local_server_start fuzz-api \
   VOIP_MAX_ACTIVE_CALLS_PER_USER=1000000 \
   VOIP_MAX_CALLS_PER_DAY=0 \
-  CALLS_CONFIG="$work/calls.toml" \
-  "$binary" >"$work/server.log" 2>&1 &
-server_pid=$!
-
-healthy=0
-for _ in $(seq 1 150); do
-  if curl -fsS -o /dev/null "$base/system/health" 2>/dev/null; then
-    healthy=1
-    break
-  fi
-  if ! kill -0 "$server_pid" 2>/dev/null; then
-    echo "fuzz-api: calls-server exited at start" >&2
-    exit 1
-  fi
-  sleep 0.2
-done
-if [ "$healthy" != 1 ]; then
-  echo "fuzz-api: calls-server did not answer /system/health within 30 s" >&2
-  exit 1
-fi
+  CALLS_CONFIG="$work/calls.toml"
 
 step "register the fuzzing user"
 email=fuzz@example.com

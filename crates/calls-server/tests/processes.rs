@@ -24,6 +24,23 @@ async fn answer(request: reqwest::RequestBuilder, what: &str) -> Answer {
         .unwrap_or_else(|err| panic!("{what}: {err}"))
 }
 
+/// `POST path` on `server` with a bearer token and a JSON body.
+async fn post_authed(server: &ServerProcess, path: &str, token: &str, body: Value) -> Answer {
+    let request = reqwest::Client::new()
+        .post(server.url(path))
+        .bearer_auth(token)
+        .json(&body);
+    answer(request, path).await
+}
+
+/// `GET path` on `server` with a bearer token.
+async fn get_authed(server: &ServerProcess, path: &str, token: &str) -> Answer {
+    let request = reqwest::Client::new()
+        .get(server.url(path))
+        .bearer_auth(token);
+    answer(request, path).await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_on_one_database_act_as_one_service() {
     let Some(database) = TestDatabase::create() else {
@@ -55,12 +72,11 @@ async fn two_processes_on_one_database_act_as_one_service() {
     let token = registered.body["token"].as_str().expect("token").to_owned();
 
     // A call initiated through one process, terminated through the other, once.
-    let started = answer(
-        client
-            .post(first.url("/api/calls/initiate"))
-            .bearer_auth(&token)
-            .json(&json!({"phone_number": NUMBER})),
-        "initiate",
+    let started = post_authed(
+        &first,
+        "/api/calls/initiate",
+        &token,
+        json!({"phone_number": NUMBER}),
     )
     .await;
     assert_eq!(started.status, 200, "{:?}", started.body);
@@ -68,34 +84,31 @@ async fn two_processes_on_one_database_act_as_one_service() {
         .as_str()
         .expect("call id")
         .to_owned();
-    let ended = answer(
-        client
-            .post(second.url("/api/calls/terminate"))
-            .bearer_auth(&token)
-            .json(&json!({"call_id": call_id})),
-        "terminate",
+    let ended = post_authed(
+        &second,
+        "/api/calls/terminate",
+        &token,
+        json!({"call_id": call_id}),
     )
     .await;
     assert_eq!(ended.status, 200, "{:?}", ended.body);
     assert_eq!(ended.body["status"], "completed");
-    let again = answer(
-        client
-            .post(first.url("/api/calls/terminate"))
-            .bearer_auth(&token)
-            .json(&json!({"call_id": call_id})),
-        "terminate again",
+    let again = post_authed(
+        &first,
+        "/api/calls/terminate",
+        &token,
+        json!({"call_id": call_id}),
     )
     .await;
     assert_eq!(again.status, 200);
     assert_eq!(again.body, ended.body, "the stored values, unchanged");
 
     // A call left connecting is failed by the reapers of both processes, once.
-    let stuck = answer(
-        client
-            .post(second.url("/api/calls/initiate"))
-            .bearer_auth(&token)
-            .json(&json!({"phone_number": NUMBER})),
-        "initiate a call left connecting",
+    let stuck = post_authed(
+        &second,
+        "/api/calls/initiate",
+        &token,
+        json!({"phone_number": NUMBER}),
     )
     .await;
     assert_eq!(stuck.status, 200, "{:?}", stuck.body);
@@ -103,13 +116,7 @@ async fn two_processes_on_one_database_act_as_one_service() {
     let mut status = Value::Null;
     for _ in 0..50 {
         tokio::time::sleep(Duration::from_millis(200)).await;
-        let history = answer(
-            client
-                .get(first.url("/api/calls/history"))
-                .bearer_auth(&token),
-            "history",
-        )
-        .await;
+        let history = get_authed(&first, "/api/calls/history", &token).await;
         status = history.body["calls"]
             .as_array()
             .and_then(|calls| {
@@ -126,13 +133,7 @@ async fn two_processes_on_one_database_act_as_one_service() {
     assert_eq!(status, "failed", "the stuck call is failed by a reaper");
     // Both sweep a few more times: one record per call, and the failed one stays as it is.
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    let history = answer(
-        client
-            .get(second.url("/api/calls/history"))
-            .bearer_auth(&token),
-        "history after more sweeps",
-    )
-    .await;
+    let history = get_authed(&second, "/api/calls/history", &token).await;
     assert_eq!(history.body["total"], 2, "{:?}", history.body);
     let mut raw = database.raw_connection();
     let failures = count(
@@ -151,24 +152,12 @@ async fn two_processes_on_one_database_act_as_one_service() {
     .await;
     assert_eq!(logout.status, 204);
     for server in [&first, &second] {
-        let refused = answer(
-            client
-                .get(server.url("/api/calls/history"))
-                .bearer_auth(&token),
-            "history with a logged-out token",
-        )
-        .await;
+        let refused = get_authed(server, "/api/calls/history", &token).await;
         assert_eq!(refused.status, 401);
         assert!(refused.is_error("unauthorized"), "{:?}", refused.body);
     }
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    let refused = answer(
-        client
-            .get(first.url("/api/calls/history"))
-            .bearer_auth(&token),
-        "history after the purges",
-    )
-    .await;
+    let refused = get_authed(&first, "/api/calls/history", &token).await;
     assert_eq!(
         refused.status, 401,
         "a live revocation survives both purges"
