@@ -350,11 +350,10 @@ def main():
     emit("")
     emit("pgbench, `pgbench -n -M prepared -c %s -j %s -T %s -f bench/sql/<script>`, after the same"
          " warm-up, with the server stopped; latencies from pgbench's per-transaction log."
-         " `history_page.sql` is the history endpoint's transaction as the PostgreSQL adapter sends"
-         " it (`BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY`, the total, the page"
-         " with `LIMIT 21 OFFSET 0`, `COMMIT`; compare with the captured SQL below): the reference"
-         " of the first target. `history_request.sql` adds the other statement one request sends"
-         " (the token revocation check), for comparison only." % (meta.get("connections", "?"), meta.get("threads", "?"), meta.get("duration", "?")))
+         " `history_page.sql` is every statement one history request sends, as the PostgreSQL"
+         " adapter sends it (`BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY`, the"
+         " total read together with the token revocation check, the page with `LIMIT 21 OFFSET 0`,"
+         " `COMMIT`; compare with the captured SQL below): the reference of the first target." % (meta.get("connections", "?"), meta.get("threads", "?"), meta.get("duration", "?")))
     emit("")
     emit("| reference | script | transactions/s | p50 ms | p99 ms | failed | other processes' CPU |")
     emit("|---|---|---:|---:|---:|---:|---|")

@@ -455,7 +455,6 @@ pgbench_ref() { # name user_email offset script
 }
 pgbench_ref hist_20 calls20@bench.test 0 history_page.sql
 pgbench_ref hist_100k calls100k@bench.test 0 history_page.sql
-pgbench_ref hist_20_request calls20@bench.test 0 history_request.sql
 
 if [[ -x $HASH_TOOL ]]; then
   log "single-hash time (bench/hash-time)"

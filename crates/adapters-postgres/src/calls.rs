@@ -6,7 +6,7 @@ use calls_core::domain::{
     Call, CallId, CallStatus, HistoryPage, HistoryQuery, NewCall, StatusChange, UserId,
 };
 use calls_core::ports::{
-    CallRepository, CallStatusCounts, CreateCallError, StorageError, TransitionError,
+    CallRepository, CallStatusCounts, CreateCallError, RevocationKey, StorageError, TransitionError,
 };
 use chrono::{DateTime, Utc};
 use diesel::PgConnection;
@@ -74,7 +74,25 @@ impl CallRepository for PostgresStorage {
 
     async fn history(&self, query: HistoryQuery) -> Result<HistoryPage, StorageError> {
         self.db
-            .run("call_history", move |conn| history::page(conn, &query))
+            .run("call_history", move |conn| {
+                // Without a revocation to check there is always a page.
+                history::page(conn, &query, None)?.ok_or_else(|| {
+                    StorageError::Unexpected("history without a revocation check".to_owned())
+                })
+            })
+            .await
+    }
+
+    async fn history_unless_revoked(
+        &self,
+        query: HistoryQuery,
+        revocation: RevocationKey,
+    ) -> Result<Option<HistoryPage>, StorageError> {
+        let now = Utc::now();
+        self.db
+            .run("call_history", move |conn| {
+                history::page(conn, &query, Some((revocation.as_str(), now)))
+            })
             .await
     }
 

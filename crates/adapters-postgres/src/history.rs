@@ -1,12 +1,14 @@
 //! The call-history query: filtered, counted, ordered and paged by PostgreSQL.
 //!
-//! An unfiltered total is the trigger-kept `user_call_counts` row; a filtered count and the page
+//! An unfiltered total is the trigger-kept `user_call_counts` row, read in the same statement as
+//! the token revocation check when there is one; a filtered count and the page
 //! come from the index `(user_id, start_time DESC, id DESC)`. A
 //! cursor page seeks from the cursor's start time (see [`older_than`]), an index range, so page
 //! 10 000 costs what page 2 costs.
 
 use calls_core::domain::{HistoryCursor, HistoryPage, HistoryQuery, PagePosition};
 use calls_core::ports::StorageError;
+use chrono::{DateTime, Utc};
 use diesel::PgConnection;
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -14,24 +16,35 @@ use diesel::sql_types::Bool;
 
 use crate::errors::storage_error;
 use crate::models::{CallRow, calls_from_rows};
-use crate::schema::{calls, user_call_counts};
+use crate::schema::{calls, revoked_tokens, user_call_counts};
 
+/// A token revocation to check in the history's snapshot: its key, and the time it must
+/// still be valid at.
+pub(crate) type RevocationCheck<'a> = (&'a str, DateTime<Utc>);
+
+/// The page, or `None` when `revocation` names a revoked token (then no call is read).
 pub(crate) fn page(
     conn: &mut PgConnection,
     query: &HistoryQuery,
-) -> Result<HistoryPage, StorageError> {
-    // One snapshot for the count and the rows, so `total` agrees with the page even while the
-    // user places calls.
-    let (total, mut rows) = conn
+    revocation: Option<RevocationCheck<'_>>,
+) -> Result<Option<HistoryPage>, StorageError> {
+    // One snapshot for the revocation, the count and the rows, so `total` agrees with the page
+    // even while the user places calls, and a page is never read for a revoked token.
+    let read = conn
         .build_transaction()
         .read_only()
         .repeatable_read()
         .run(|conn| {
-            let total = total(conn, query)?;
+            let Some(total) = total(conn, query, revocation)? else {
+                return Ok::<_, diesel::result::Error>(None);
+            };
             let rows = page_rows(conn, query)?;
-            Ok::<_, diesel::result::Error>((total, rows))
+            Ok(Some((total, rows)))
         })
         .map_err(storage_error)?;
+    let Some((total, mut rows)) = read else {
+        return Ok(None);
+    };
     let limit = usize::try_from(query.limit).unwrap_or(usize::MAX);
     let more = rows.len() > limit;
     rows.truncate(limit);
@@ -41,26 +54,61 @@ pub(crate) fn page(
     } else {
         None
     };
-    Ok(HistoryPage {
+    Ok(Some(HistoryPage {
         calls,
         total: u64::try_from(total).unwrap_or(0),
         next_cursor,
-    })
+    }))
 }
 
-/// How many calls match. Unfiltered, the trigger-kept counter answers in one row lookup, so the
-/// first page of a user with 100,000 calls costs what a user with 20 costs.
-fn total(conn: &mut PgConnection, query: &HistoryQuery) -> Result<i64, diesel::result::Error> {
+/// How many calls match, or `None` when the token is revoked. Unfiltered, the trigger-kept
+/// counter answers in one row lookup, so the first page of a user with 100,000 calls costs what
+/// a user with 20 costs; the revocation is read in that same statement, so checking it costs no
+/// round trip of its own on the hot path.
+fn total(
+    conn: &mut PgConnection,
+    query: &HistoryQuery,
+    revocation: Option<RevocationCheck<'_>>,
+) -> Result<Option<i64>, diesel::result::Error> {
     let filter = &query.filter;
-    if filter.date_from.is_none() && filter.date_to.is_none() && filter.status.is_none() {
-        let counted: Option<i64> = user_call_counts::table
-            .find(*query.user_id.as_uuid())
-            .select(user_call_counts::total)
-            .first(conn)
-            .optional()?;
-        return Ok(counted.unwrap_or(0));
+    let unfiltered =
+        filter.date_from.is_none() && filter.date_to.is_none() && filter.status.is_none();
+    let counter = user_call_counts::table
+        .find(*query.user_id.as_uuid())
+        .select(user_call_counts::total);
+    match (unfiltered, revocation) {
+        (true, None) => Ok(Some(counter.first(conn).optional()?.unwrap_or(0))),
+        (true, Some((key, at))) => {
+            let (counted, revoked): (Option<i64>, bool) =
+                diesel::select((counter.single_value(), revoked(key, at))).get_result(conn)?;
+            Ok((!revoked).then_some(counted.unwrap_or(0)))
+        }
+        (false, revocation) => {
+            if let Some((key, at)) = revocation {
+                if diesel::select(revoked(key, at)).get_result::<bool>(conn)? {
+                    return Ok(None);
+                }
+            }
+            filtered(query).count().get_result(conn).map(Some)
+        }
     }
-    filtered(query).count().get_result(conn)
+}
+
+/// Whether the token `key` is revoked at `at`: what `RevocationStore::is_revoked` asks.
+fn revoked(
+    key: &str,
+    at: DateTime<Utc>,
+) -> diesel::dsl::exists<
+    diesel::dsl::Filter<
+        diesel::dsl::Filter<revoked_tokens::table, diesel::dsl::Eq<revoked_tokens::key, String>>,
+        diesel::dsl::Gt<revoked_tokens::expires_at, DateTime<Utc>>,
+    >,
+> {
+    diesel::dsl::exists(
+        revoked_tokens::table
+            .filter(revoked_tokens::key.eq(key.to_owned()))
+            .filter(revoked_tokens::expires_at.gt(at)),
+    )
 }
 
 /// The user's calls that match the filter, in no particular order. Built twice (count and

@@ -6,6 +6,7 @@
 
 use calls_core::domain::{HistoryCursor, HistoryPage, HistoryQuery, PagePosition};
 use calls_core::ports::StorageError;
+use chrono::{DateTime, Utc};
 use diesel::SqliteConnection;
 use diesel::dsl::sql;
 use diesel::prelude::*;
@@ -14,20 +15,41 @@ use diesel::sqlite::Sqlite;
 
 use crate::errors::storage_error;
 use crate::models::{CallRow, calls_from_rows, id_text, micros};
-use crate::schema::{calls, user_call_counts};
+use crate::schema::{calls, revoked_tokens, user_call_counts};
 
+/// A token revocation to check in the history's snapshot: its key, and the time it must
+/// still be valid at.
+pub(crate) type RevocationCheck<'a> = (&'a str, DateTime<Utc>);
+
+/// The page, or `None` when `revocation` names a revoked token (then no call is read).
 pub(crate) fn page(
     conn: &mut SqliteConnection,
     query: &HistoryQuery,
-) -> Result<HistoryPage, StorageError> {
-    // One read transaction, so the count and the rows come from the same snapshot.
-    let (total, mut rows) = conn
+    revocation: Option<RevocationCheck<'_>>,
+) -> Result<Option<HistoryPage>, StorageError> {
+    // One read transaction, so the revocation, the count and the rows come from the same
+    // snapshot. (Embedded: the extra statement costs no round trip.)
+    let read = conn
         .transaction(|conn| {
+            if let Some((key, at)) = revocation {
+                let revoked: bool = diesel::select(diesel::dsl::exists(
+                    revoked_tokens::table
+                        .filter(revoked_tokens::key.eq(key))
+                        .filter(revoked_tokens::expires_at.gt(micros(at))),
+                ))
+                .get_result(conn)?;
+                if revoked {
+                    return Ok::<_, diesel::result::Error>(None);
+                }
+            }
             let total = total(conn, query)?;
             let rows = page_rows(conn, query)?;
-            Ok::<_, diesel::result::Error>((total, rows))
+            Ok(Some((total, rows)))
         })
         .map_err(storage_error)?;
+    let Some((total, mut rows)) = read else {
+        return Ok(None);
+    };
     let limit = usize::try_from(query.limit).unwrap_or(usize::MAX);
     let more = rows.len() > limit;
     rows.truncate(limit);
@@ -37,11 +59,11 @@ pub(crate) fn page(
     } else {
         None
     };
-    Ok(HistoryPage {
+    Ok(Some(HistoryPage {
         calls,
         total: u64::try_from(total).unwrap_or(0),
         next_cursor,
-    })
+    }))
 }
 
 /// How many calls match. Unfiltered, the trigger-kept counter answers in one row lookup, so the

@@ -16,6 +16,7 @@ on_all_backends!(
     malformed_query_strings_are_400,
     largest_url_values_are_json_400,
     valid_edge_values_are_accepted,
+    a_logged_out_token_is_401_before_the_parameters_are_checked,
 );
 
 fn cursor_of(raw: &str) -> String {
@@ -215,4 +216,37 @@ async fn valid_edge_values_are_accepted(app: TestApp) {
         );
         assert_eq!(body["total"], json!(1), "{params:?}");
     }
+}
+
+/// The history route checks the revocation in the same snapshot as the page, and the
+/// parameters before that; a logged-out token must still be 401 first, as on every protected
+/// route, whatever the parameters.
+async fn a_logged_out_token_is_401_before_the_parameters_are_checked(app: TestApp) {
+    let user = app.new_user().await;
+    let logout = app
+        .client
+        .post(app.url("/api/auth/logout"))
+        .bearer_auth(&user.token)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(logout.status(), StatusCode::NO_CONTENT);
+    for query in [
+        "",
+        "?page=0",
+        "?limit=1000",
+        "?page=1&page=2",
+        "?tz=Nowhere/City",
+    ] {
+        let response = app
+            .get_authed(&format!("/api/calls/history{query}"), &user.token)
+            .await;
+        assert_error(response, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    }
+    // A live token with the same bad parameters gets the 400.
+    let other = app.new_user().await;
+    let response = app
+        .get_authed("/api/calls/history?page=0", &other.token)
+        .await;
+    assert_error(response, StatusCode::BAD_REQUEST, "validation_error").await;
 }

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::StorageError;
+use super::{RevocationKey, StorageError};
 use crate::domain::{
     Call, CallId, CallStatus, HistoryPage, HistoryQuery, NewCall, StatusChange, UserId,
 };
@@ -104,6 +104,20 @@ pub trait CallRepository: Send + Sync {
     /// One page of a user's calls, newest first (start time, then id, both descending),
     /// filtered, counted and paged by the database.
     async fn history(&self, query: HistoryQuery) -> Result<HistoryPage, StorageError>;
+
+    /// As [`CallRepository::history`], read in the same snapshot as the check that the token
+    /// `revocation` names is not revoked (what [`super::RevocationStore::is_revoked`] answers):
+    /// `Ok(None)` when it is, and then no call is returned.
+    ///
+    /// Why: history reads are the hot path, and checking the revocation on its own costs one
+    /// more round trip and one more hop to a blocking thread per request (docs/BENCHMARKS.md).
+    /// Read with the page's total, the check stays exact, so a logout is still honoured by every
+    /// instance at once.
+    async fn history_unless_revoked(
+        &self,
+        query: HistoryQuery,
+        revocation: RevocationKey,
+    ) -> Result<Option<HistoryPage>, StorageError>;
 
     /// How many of the user's calls are unfinished.
     async fn count_in_progress(&self, user_id: UserId) -> Result<u64, StorageError>;

@@ -6,6 +6,7 @@ mod voice;
 
 pub use auth::{
     AuthDeps, AuthService, AuthenticateError, LoginError, LogoutError, RegisterError, Session,
+    SignedToken,
 };
 pub use calls::{CallService, RecordCallError, UpdateCallError};
 pub use voice::{

@@ -13,6 +13,7 @@ pub mod calls;
 pub mod fixtures;
 pub mod health;
 pub mod history;
+pub mod history_revocation;
 mod macros;
 pub mod revocations;
 pub mod status_counts;

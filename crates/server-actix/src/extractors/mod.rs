@@ -7,7 +7,7 @@ mod json_body;
 mod query;
 mod webhook_form;
 
-pub use authenticated::Authenticated;
+pub use authenticated::{Authenticated, SignedIn};
 pub use body::MAX_BODY_BYTES;
 pub use client_ip::ClientIp;
 pub use json_body::ApiJson;

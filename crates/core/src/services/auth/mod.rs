@@ -5,8 +5,8 @@ use std::sync::Arc;
 use crate::domain::{Email, EmailError, NewUser, Password, PasswordError, User, UserId};
 use crate::ports::{
     ClientAddress, Clock, CommonPasswords, CreateUserError, HashingError, IssuedToken,
-    LoginThrottle, PasswordCheck, PasswordHasher, RevocationStore, StorageError, Throttled,
-    TokenError, TokenIssuer, UserRepository, VerifiedToken,
+    LoginThrottle, PasswordCheck, PasswordHasher, RevocationKey, RevocationStore, StorageError,
+    Throttled, TokenError, TokenIssuer, UserRepository, VerifiedToken,
 };
 
 /// A signed-in user: what register and login answer.
@@ -58,6 +58,22 @@ pub enum AuthenticateError {
     Unauthorized,
     #[error(transparent)]
     Storage(#[from] StorageError),
+}
+
+/// A token whose signature and claims are valid, not yet checked against the logged-out
+/// tokens. Only [`AuthService::verify_signature`] makes one, and nothing but the user id leaves
+/// it before the revocation is checked.
+#[derive(Debug, Clone)]
+pub struct SignedToken(VerifiedToken);
+
+impl SignedToken {
+    pub fn user_id(&self) -> UserId {
+        self.0.user_id
+    }
+
+    pub(crate) fn revocation_key(&self) -> &RevocationKey {
+        &self.0.revocation_key
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -195,23 +211,37 @@ impl AuthService {
 
     /// Validates a bearer token: signature, validity period, and not logged out.
     pub async fn authenticate(&self, token: &str) -> Result<VerifiedToken, AuthenticateError> {
-        let verified = self
-            .deps
+        let signed = self.verify_signature(token)?;
+        self.ensure_not_revoked(&signed).await?;
+        Ok(signed.0)
+    }
+
+    /// Checks the token's signature, claims and validity period, but not whether it was logged
+    /// out: the caller hands the [`SignedToken`] to an operation that checks that in the same
+    /// snapshot as the data it reads ([`crate::services::CallService::history_for`]), or to
+    /// [`AuthService::ensure_not_revoked`].
+    pub fn verify_signature(&self, token: &str) -> Result<SignedToken, AuthenticateError> {
+        self.deps
             .tokens
             .verify(token, self.deps.clock.now())
+            .map(SignedToken)
             .map_err(|err| {
                 tracing::debug!(reason = %err, "token refused");
                 AuthenticateError::Unauthorized
-            })?;
+            })
+    }
+
+    /// The revocation check of [`AuthService::authenticate`], on its own.
+    pub async fn ensure_not_revoked(&self, token: &SignedToken) -> Result<(), AuthenticateError> {
         if self
             .deps
             .revocations
-            .is_revoked(&verified.revocation_key)
+            .is_revoked(&token.0.revocation_key)
             .await?
         {
             return Err(AuthenticateError::Unauthorized);
         }
-        Ok(verified)
+        Ok(())
     }
 
     /// Revokes the token for every instance sharing the database, until it would expire anyway.
@@ -235,3 +265,13 @@ impl AuthService {
 
 #[cfg(test)]
 mod tests;
+
+/// Lets the other use cases' tests hold a [`SignedToken`] without a token issuer.
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use super::{SignedToken, VerifiedToken};
+
+    pub(crate) fn signed_token(verified: VerifiedToken) -> SignedToken {
+        SignedToken(verified)
+    }
+}

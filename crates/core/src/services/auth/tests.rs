@@ -347,3 +347,42 @@ async fn logout_revokes_until_the_token_expires() {
         .returning(|_, _| Ok(()));
     mocks.service().logout(&token).await.expect("logged out");
 }
+
+#[tokio::test]
+async fn verify_signature_checks_the_token_but_not_the_revocations() {
+    let mut mocks = Mocks::new();
+    let token = verified("jti:sig");
+    let user_id = token.user_id;
+    mocks
+        .tokens
+        .expect_verify()
+        .returning(move |_, _| Ok(token.clone()));
+    mocks.revocations.expect_is_revoked().never();
+    let signed = mocks
+        .service()
+        .verify_signature("token")
+        .expect("valid signature");
+    assert_eq!(signed.user_id(), user_id);
+    assert_eq!(signed.revocation_key().as_str(), "jti:sig");
+}
+
+#[tokio::test]
+async fn ensure_not_revoked_refuses_a_logged_out_signed_token() {
+    let mut mocks = Mocks::new();
+    mocks
+        .tokens
+        .expect_verify()
+        .returning(|_, _| Ok(verified("jti:out")));
+    mocks
+        .revocations
+        .expect_is_revoked()
+        .times(1)
+        .returning(|key| Ok(key.as_str() == "jti:out"));
+    let service = mocks.service();
+    let signed = service.verify_signature("token").expect("valid signature");
+    let err = service
+        .ensure_not_revoked(&signed)
+        .await
+        .expect_err("revoked");
+    assert!(matches!(err, AuthenticateError::Unauthorized));
+}

@@ -7,6 +7,7 @@ use crate::domain::{
     StatusChange, UserId,
 };
 use crate::ports::{CallRepository, Clock, CreateCallError, StorageError, TransitionError};
+use crate::services::auth::SignedToken;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RecordCallError {
@@ -116,6 +117,19 @@ impl CallService {
     /// list that user's calls.
     pub async fn history(&self, query: HistoryQuery) -> Result<HistoryPage, StorageError> {
         self.calls.history(query).await
+    }
+
+    /// The page of `query`, unless `token` was logged out (`Ok(None)`), checked by the storage in
+    /// the same snapshot as the page. The query must be for the token's own user.
+    pub async fn history_for(
+        &self,
+        token: &SignedToken,
+        query: HistoryQuery,
+    ) -> Result<Option<HistoryPage>, StorageError> {
+        debug_assert_eq!(query.user_id, token.user_id(), "history of another user");
+        self.calls
+            .history_unless_revoked(query, token.revocation_key().clone())
+            .await
     }
 }
 

@@ -153,3 +153,29 @@ async fn the_update_carries_status_duration_and_time() {
         .expect("updated");
     assert_eq!(updated.duration, 65);
 }
+
+#[tokio::test]
+async fn history_for_hands_the_tokens_revocation_key_to_the_storage() {
+    use crate::domain::{HistoryFilter, HistoryPage, HistoryQuery};
+    use crate::ports::{RevocationKey, VerifiedToken};
+    use crate::services::auth::tests_support::signed_token;
+
+    let user_id = UserId::new();
+    let mut calls = MockCallRepository::new();
+    calls
+        .expect_history_unless_revoked()
+        .withf(move |query, key| query.user_id == user_id && key.as_str() == "jti:h")
+        .times(1)
+        .returning(|_, _| Ok(None));
+    let service = CallService::new(Arc::new(calls), clock());
+    let token = signed_token(VerifiedToken {
+        user_id,
+        email: "alice@example.com".into(),
+        expires_at: Utc::now(),
+        revocation_key: RevocationKey::new("jti:h".into()),
+    });
+    let query =
+        HistoryQuery::new(user_id, HistoryFilter::default(), None, None, None).expect("query");
+    let page: Option<HistoryPage> = service.history_for(&token, query).await.expect("read");
+    assert_eq!(page, None, "a revoked token reads nothing");
+}
