@@ -16,7 +16,8 @@ use diesel::sql_types::Bool;
 
 use crate::errors::storage_error;
 use crate::models::{CallRow, calls_from_rows};
-use crate::schema::{calls, revoked_tokens, user_call_counts};
+use crate::revocations::revoked_at;
+use crate::schema::{calls, user_call_counts};
 
 /// A token revocation to check in the history's snapshot: its key, and the time it must
 /// still be valid at.
@@ -80,35 +81,18 @@ fn total(
         (true, None) => Ok(Some(counter.first(conn).optional()?.unwrap_or(0))),
         (true, Some((key, at))) => {
             let (counted, revoked): (Option<i64>, bool) =
-                diesel::select((counter.single_value(), revoked(key, at))).get_result(conn)?;
+                diesel::select((counter.single_value(), revoked_at(key, at))).get_result(conn)?;
             Ok((!revoked).then_some(counted.unwrap_or(0)))
         }
         (false, revocation) => {
             if let Some((key, at)) = revocation {
-                if diesel::select(revoked(key, at)).get_result::<bool>(conn)? {
+                if diesel::select(revoked_at(key, at)).get_result::<bool>(conn)? {
                     return Ok(None);
                 }
             }
             filtered(query).count().get_result(conn).map(Some)
         }
     }
-}
-
-/// Whether the token `key` is revoked at `at`: what `RevocationStore::is_revoked` asks.
-fn revoked(
-    key: &str,
-    at: DateTime<Utc>,
-) -> diesel::dsl::exists<
-    diesel::dsl::Filter<
-        diesel::dsl::Filter<revoked_tokens::table, diesel::dsl::Eq<revoked_tokens::key, String>>,
-        diesel::dsl::Gt<revoked_tokens::expires_at, DateTime<Utc>>,
-    >,
-> {
-    diesel::dsl::exists(
-        revoked_tokens::table
-            .filter(revoked_tokens::key.eq(key.to_owned()))
-            .filter(revoked_tokens::expires_at.gt(at)),
-    )
 }
 
 /// The user's calls that match the filter, in no particular order. Built twice (count and

@@ -47,13 +47,9 @@ impl RevocationStore for PostgresStorage {
         let now = Utc::now();
         self.db
             .run("is_token_revoked", move |conn| {
-                diesel::select(diesel::dsl::exists(
-                    revoked_tokens::table
-                        .filter(revoked_tokens::key.eq(key))
-                        .filter(revoked_tokens::expires_at.gt(now)),
-                ))
-                .get_result(conn)
-                .map_err(storage_error)
+                diesel::select(revoked_at(&key, now))
+                    .get_result(conn)
+                    .map_err(storage_error)
             })
             .await
     }
@@ -68,4 +64,22 @@ impl RevocationStore for PostgresStorage {
             })
             .await
     }
+}
+
+/// Whether the token `key` is revoked at `at`: what `is_revoked` asks, and what the history read
+/// asks in its own snapshot (`history::total`).
+pub(crate) fn revoked_at(
+    key: &str,
+    at: DateTime<Utc>,
+) -> diesel::dsl::exists<
+    diesel::dsl::Filter<
+        diesel::dsl::Filter<revoked_tokens::table, diesel::dsl::Eq<revoked_tokens::key, String>>,
+        diesel::dsl::Gt<revoked_tokens::expires_at, DateTime<Utc>>,
+    >,
+> {
+    diesel::dsl::exists(
+        revoked_tokens::table
+            .filter(revoked_tokens::key.eq(key.to_owned()))
+            .filter(revoked_tokens::expires_at.gt(at)),
+    )
 }

@@ -15,7 +15,8 @@ use diesel::sqlite::Sqlite;
 
 use crate::errors::storage_error;
 use crate::models::{CallRow, calls_from_rows, id_text, micros};
-use crate::schema::{calls, revoked_tokens, user_call_counts};
+use crate::revocations::revoked_at;
+use crate::schema::{calls, user_call_counts};
 
 /// A token revocation to check in the history's snapshot: its key, and the time it must
 /// still be valid at.
@@ -32,12 +33,7 @@ pub(crate) fn page(
     let read = conn
         .transaction(|conn| {
             if let Some((key, at)) = revocation {
-                let revoked: bool = diesel::select(diesel::dsl::exists(
-                    revoked_tokens::table
-                        .filter(revoked_tokens::key.eq(key))
-                        .filter(revoked_tokens::expires_at.gt(micros(at))),
-                ))
-                .get_result(conn)?;
+                let revoked: bool = diesel::select(revoked_at(key, at)).get_result(conn)?;
                 if revoked {
                     return Ok::<_, diesel::result::Error>(None);
                 }

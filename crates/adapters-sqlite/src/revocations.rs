@@ -44,16 +44,12 @@ impl RevocationStore for SqliteStorage {
     /// Rows that expired but were not purged yet do not count: the token is invalid anyway.
     async fn is_revoked(&self, key: &RevocationKey) -> Result<bool, StorageError> {
         let key = key.as_str().to_owned();
-        let now = micros(Utc::now());
+        let now = Utc::now();
         self.db
             .run("is_token_revoked", move |conn| {
-                diesel::select(diesel::dsl::exists(
-                    revoked_tokens::table
-                        .filter(revoked_tokens::key.eq(key))
-                        .filter(revoked_tokens::expires_at.gt(now)),
-                ))
-                .get_result(conn)
-                .map_err(storage_error)
+                diesel::select(revoked_at(&key, now))
+                    .get_result(conn)
+                    .map_err(storage_error)
             })
             .await
     }
@@ -69,4 +65,22 @@ impl RevocationStore for SqliteStorage {
             })
             .await
     }
+}
+
+/// Whether the token `key` is revoked at `at`: what `is_revoked` asks, and what the history read
+/// asks in its own transaction (`history::page`).
+pub(crate) fn revoked_at(
+    key: &str,
+    at: DateTime<Utc>,
+) -> diesel::dsl::exists<
+    diesel::dsl::Filter<
+        diesel::dsl::Filter<revoked_tokens::table, diesel::dsl::Eq<revoked_tokens::key, String>>,
+        diesel::dsl::Gt<revoked_tokens::expires_at, i64>,
+    >,
+> {
+    diesel::dsl::exists(
+        revoked_tokens::table
+            .filter(revoked_tokens::key.eq(key.to_owned()))
+            .filter(revoked_tokens::expires_at.gt(micros(at))),
+    )
 }
