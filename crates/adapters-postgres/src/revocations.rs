@@ -66,17 +66,17 @@ impl RevocationStore for PostgresStorage {
     }
 }
 
+/// The revocations of one key.
+type RevocationsOf =
+    diesel::dsl::Filter<revoked_tokens::table, diesel::dsl::Eq<revoked_tokens::key, String>>;
+/// `EXISTS` a revocation of one key that is still valid at a time.
+pub(crate) type RevokedAt = diesel::dsl::exists<
+    diesel::dsl::Filter<RevocationsOf, diesel::dsl::Gt<revoked_tokens::expires_at, DateTime<Utc>>>,
+>;
+
 /// Whether the token `key` is revoked at `at`: what `is_revoked` asks, and what the history read
 /// asks in its own snapshot (`history::total`).
-pub(crate) fn revoked_at(
-    key: &str,
-    at: DateTime<Utc>,
-) -> diesel::dsl::exists<
-    diesel::dsl::Filter<
-        diesel::dsl::Filter<revoked_tokens::table, diesel::dsl::Eq<revoked_tokens::key, String>>,
-        diesel::dsl::Gt<revoked_tokens::expires_at, DateTime<Utc>>,
-    >,
-> {
+pub(crate) fn revoked_at(key: &str, at: DateTime<Utc>) -> RevokedAt {
     diesel::dsl::exists(
         revoked_tokens::table
             .filter(revoked_tokens::key.eq(key.to_owned()))
