@@ -260,13 +260,7 @@ async fn go_backend_tokens_are_accepted_and_can_be_logged_out(app: TestApp) {
         app.get_authed("/api/calls/history", &token).await.status(),
         StatusCode::OK
     );
-    let logout = app
-        .client
-        .post(app.url("/api/auth/logout"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("sent");
+    let logout = app.logout(&token).await;
     assert_eq!(logout.status(), StatusCode::NO_CONTENT);
     assert_eq!(logout.bytes().await.expect("body").len(), 0);
     let response = app.get_authed("/api/calls/history", &token).await;
@@ -353,23 +347,11 @@ async fn logout_revokes_the_token_on_every_instance(app: TestApp) {
             .status(),
         StatusCode::OK
     );
-    let logout = app
-        .client
-        .post(app.url("/api/auth/logout"))
-        .bearer_auth(&user.token)
-        .send()
-        .await
-        .expect("sent");
+    let logout = app.logout(&user.token).await;
     assert_eq!(logout.status(), StatusCode::NO_CONTENT);
     let response = other.get_authed("/api/calls/history", &user.token).await;
     assert_error(response, StatusCode::UNAUTHORIZED, "unauthorized").await;
-    let again = other
-        .client
-        .post(other.url("/api/auth/logout"))
-        .bearer_auth(&user.token)
-        .send()
-        .await
-        .expect("sent");
+    let again = other.logout(&user.token).await;
     assert_error(again, StatusCode::UNAUTHORIZED, "unauthorized").await;
 }
 

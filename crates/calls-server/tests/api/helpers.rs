@@ -229,6 +229,16 @@ impl TestApp {
             .expect("request sent")
     }
 
+    /// `POST /api/auth/logout` with `token`.
+    pub async fn logout(&self, token: &str) -> Response {
+        self.client
+            .post(self.url("/api/auth/logout"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
     pub async fn register(&self, email: &str, password: &str) -> Response {
         self.post_json(
             "/api/auth/register",

@@ -223,13 +223,7 @@ async fn valid_edge_values_are_accepted(app: TestApp) {
 /// route, whatever the parameters.
 async fn a_logged_out_token_is_401_before_the_parameters_are_checked(app: TestApp) {
     let user = app.new_user().await;
-    let logout = app
-        .client
-        .post(app.url("/api/auth/logout"))
-        .bearer_auth(&user.token)
-        .send()
-        .await
-        .expect("sent");
+    let logout = app.logout(&user.token).await;
     assert_eq!(logout.status(), StatusCode::NO_CONTENT);
     for query in [
         "",

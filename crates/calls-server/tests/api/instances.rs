@@ -178,13 +178,7 @@ async fn two_purging_instances_keep_live_revocations(app: TestApp) {
     let first = app.another_instance_with(fast_purge).await;
     let second = app.another_instance_with(fast_purge).await;
     let user = first.new_user().await;
-    let logout = first
-        .client
-        .post(first.url("/api/auth/logout"))
-        .bearer_auth(&user.token)
-        .send()
-        .await
-        .expect("sent");
+    let logout = first.logout(&user.token).await;
     assert_eq!(logout.status(), StatusCode::NO_CONTENT);
 
     // Both instances purge at least twice.
