@@ -4,7 +4,11 @@
 //! With the `mocks` feature (or in this crate's tests) each trait also has a mockall mock,
 //! `Mock<Trait>`.
 
-mod call_repository;
+mod call_history;
+mod call_records;
+mod call_statistics;
+mod call_sweeps;
+mod call_usage;
 mod clock;
 mod common_passwords;
 mod database_health;
@@ -16,14 +20,18 @@ mod token_issuer;
 mod user_repository;
 mod voice_provider;
 
-pub use call_repository::{CallRepository, CallStatusCounts, CreateCallError, TransitionError};
+pub use call_history::{CallHistory, SessionHistory};
+pub use call_records::{CallRecords, CreateCallError, TransitionError};
+pub use call_statistics::{CallStatistics, CallStatusCounts};
+pub use call_sweeps::CallSweeps;
+pub use call_usage::CallUsage;
 pub use clock::{Clock, SystemClock};
 pub use common_passwords::CommonPasswords;
 pub use database_health::{DatabaseHealth, PoolState};
 pub use login_throttle::{ClientAddress, LoginThrottle, Throttled};
 pub use password_hasher::{HashingError, PasswordCheck, PasswordHasher};
 pub use revocation_store::{RevocationKey, RevocationStore};
-pub use storage_error::StorageError;
+pub use storage_error::{StorageCause, StorageError, error_chain};
 pub use token_issuer::{IssuedToken, TokenError, TokenIssuer, VerifiedToken};
 pub use user_repository::{CreateUserError, UserRepository};
 pub use voice_provider::{
@@ -32,9 +40,10 @@ pub use voice_provider::{
 
 #[cfg(any(test, feature = "mocks"))]
 pub use self::{
-    call_repository::MockCallRepository, clock::MockClock, common_passwords::MockCommonPasswords,
-    database_health::MockDatabaseHealth, login_throttle::MockLoginThrottle,
-    password_hasher::MockPasswordHasher, revocation_store::MockRevocationStore,
-    token_issuer::MockTokenIssuer, user_repository::MockUserRepository,
-    voice_provider::MockVoiceProvider,
+    call_history::MockCallHistory, call_records::MockCallRecords,
+    call_statistics::MockCallStatistics, call_sweeps::MockCallSweeps, call_usage::MockCallUsage,
+    clock::MockClock, common_passwords::MockCommonPasswords, database_health::MockDatabaseHealth,
+    login_throttle::MockLoginThrottle, password_hasher::MockPasswordHasher,
+    revocation_store::MockRevocationStore, token_issuer::MockTokenIssuer,
+    user_repository::MockUserRepository, voice_provider::MockVoiceProvider,
 };

@@ -4,6 +4,9 @@ mod auth;
 mod calls;
 mod voice;
 
+#[cfg(test)]
+mod fixtures;
+
 pub use auth::{
     AuthDeps, AuthService, AuthenticateError, LoginError, LogoutError, RegisterError, Session,
     SignedToken,

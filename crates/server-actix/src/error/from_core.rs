@@ -11,15 +11,14 @@ use super::ApiError;
 
 impl From<StorageError> for ApiError {
     fn from(err: StorageError) -> Self {
-        match err {
-            StorageError::Unavailable(reason) => {
-                tracing::warn!(%reason, "database unavailable");
-                ApiError::database_unavailable()
-            }
-            StorageError::Unexpected(reason) => {
-                tracing::error!(%reason, "unexpected database error");
-                ApiError::internal()
-            }
+        // The whole chain, so the log shows the database's own words, not only ours.
+        let reason = err.chain();
+        if err.is_unavailable() {
+            tracing::warn!(%reason, "database unavailable");
+            ApiError::database_unavailable()
+        } else {
+            tracing::error!(%reason, "unexpected database error");
+            ApiError::internal()
         }
     }
 }

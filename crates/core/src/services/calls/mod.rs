@@ -6,7 +6,9 @@ use crate::domain::{
     Call, CallId, CallStatus, HistoryPage, HistoryQuery, NewCall, PhoneNumber, PhoneNumberError,
     StatusChange, UserId,
 };
-use crate::ports::{CallRepository, Clock, CreateCallError, StorageError, TransitionError};
+use crate::ports::{
+    CallHistory, CallRecords, Clock, CreateCallError, SessionHistory, StorageError, TransitionError,
+};
 use crate::services::auth::SignedToken;
 
 #[derive(Debug, thiserror::Error)]
@@ -38,7 +40,8 @@ pub enum UpdateCallError {
 
 #[derive(Clone)]
 pub struct CallService {
-    calls: Arc<dyn CallRepository>,
+    records: Arc<dyn CallRecords>,
+    history: Arc<dyn CallHistory>,
     clock: Arc<dyn Clock>,
 }
 
@@ -49,8 +52,16 @@ impl std::fmt::Debug for CallService {
 }
 
 impl CallService {
-    pub fn new(calls: Arc<dyn CallRepository>, clock: Arc<dyn Clock>) -> Self {
-        Self { calls, clock }
+    pub fn new(
+        records: Arc<dyn CallRecords>,
+        history: Arc<dyn CallHistory>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            records,
+            history,
+            clock,
+        }
     }
 
     /// Records a new `initiated` call to `phone_number` for `user_id`.
@@ -67,10 +78,13 @@ impl CallService {
             start_time: self.clock.now(),
             status: CallStatus::Initiated,
         };
-        self.calls.create(new_call).await.map_err(|err| match err {
-            CreateCallError::UnknownUser => RecordCallError::UnknownUser,
-            CreateCallError::Storage(err) => RecordCallError::Storage(err),
-        })
+        self.records
+            .create(new_call)
+            .await
+            .map_err(|err| match err {
+                CreateCallError::UnknownUser => RecordCallError::UnknownUser,
+                CreateCallError::Storage(err) => RecordCallError::Storage(err),
+            })
     }
 
     /// Moves the user's own call to `status`, forward only, setting `duration` when given.
@@ -84,7 +98,7 @@ impl CallService {
         self.owned_call(user_id, call_id).await?;
         let mut change = StatusChange::to(status, self.clock.now());
         change.duration = duration;
-        self.calls
+        self.records
             .transition(call_id, change)
             .await
             .map_err(|err| match err {
@@ -103,7 +117,7 @@ impl CallService {
         call_id: CallId,
     ) -> Result<Call, UpdateCallError> {
         let call = self
-            .calls
+            .records
             .get(call_id)
             .await?
             .ok_or(UpdateCallError::NotFound)?;
@@ -116,19 +130,20 @@ impl CallService {
     /// One page of the user's history. The query carries the user id, so it can only ever
     /// list that user's calls.
     pub async fn history(&self, query: HistoryQuery) -> Result<HistoryPage, StorageError> {
-        self.calls.history(query).await
+        self.history.page(query).await
     }
 
-    /// The page of `query`, unless `token` was logged out (`Ok(None)`), checked by the storage in
-    /// the same snapshot as the page. The query must be for the token's own user.
-    pub async fn history_for(
+    /// The page of `query` for the session of `token`, which must still be valid: a logged-out
+    /// token gets [`SessionHistory::SessionEnded`], checked by the storage in the same snapshot
+    /// as the page. The query must be for the token's own user.
+    pub async fn history_for_session(
         &self,
         token: &SignedToken,
         query: HistoryQuery,
-    ) -> Result<Option<HistoryPage>, StorageError> {
+    ) -> Result<SessionHistory, StorageError> {
         debug_assert_eq!(query.user_id, token.user_id(), "history of another user");
-        self.calls
-            .history_unless_revoked(query, token.revocation_key().clone())
+        self.history
+            .page_for_live_session(query, token.revocation_key().clone())
             .await
     }
 }

@@ -1,43 +1,20 @@
 //! Use-case tests of call records, with mockall mocks of the ports.
 
-use std::sync::Arc;
-
-use chrono::{TimeZone, Utc};
+use chrono::Utc;
 
 use super::*;
-use crate::ports::{MockCallRepository, MockClock};
+use crate::services::fixtures::{MockCallStorage, call_of, clock};
 
-fn clock() -> Arc<MockClock> {
-    let mut clock = MockClock::new();
-    clock.expect_now().returning(|| {
-        Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0)
-            .single()
-            .expect("valid")
-    });
-    Arc::new(clock)
-}
-
-fn call_of(user_id: UserId, status: CallStatus) -> Call {
-    Call {
-        id: CallId::new(),
-        user_id,
-        phone_number: "+4930901820".into(),
-        country: Some("DE".into()),
-        start_time: Utc::now(),
-        duration: 0,
-        status,
-        session_id: None,
-        sdp_offer: None,
-        failure_reason: None,
-        ended_at: None,
-    }
+fn service(calls: MockCallStorage) -> CallService {
+    let ports = calls.into_ports();
+    CallService::new(ports.records, ports.history, clock())
 }
 
 #[tokio::test]
 async fn invalid_numbers_are_refused_before_storage() {
-    let mut calls = MockCallRepository::new();
-    calls.expect_create().never();
-    let service = CallService::new(Arc::new(calls), clock());
+    let mut calls = MockCallStorage::default();
+    calls.records.expect_create().never();
+    let service = service(calls);
     let err = service
         .record(UserId::new(), "+10000000000")
         .await
@@ -47,16 +24,20 @@ async fn invalid_numbers_are_refused_before_storage() {
 
 #[tokio::test]
 async fn new_calls_are_initiated_and_normalized() {
-    let mut calls = MockCallRepository::new();
-    calls.expect_create().times(1).returning(|new_call| {
-        assert_eq!(new_call.status, CallStatus::Initiated);
-        assert_eq!(new_call.phone_number.as_e164(), "+4930901820");
-        assert_eq!(new_call.phone_number.region(), Some("DE"));
-        let mut call = call_of(new_call.user_id, new_call.status);
-        call.id = new_call.id;
-        Ok(call)
-    });
-    let service = CallService::new(Arc::new(calls), clock());
+    let mut calls = MockCallStorage::default();
+    calls
+        .records
+        .expect_create()
+        .times(1)
+        .returning(|new_call| {
+            assert_eq!(new_call.status, CallStatus::Initiated);
+            assert_eq!(new_call.phone_number.as_e164(), "+4930901820");
+            assert_eq!(new_call.phone_number.region(), Some("DE"));
+            let mut call = call_of(new_call.user_id, new_call.status);
+            call.id = new_call.id;
+            Ok(call)
+        });
+    let service = service(calls);
     service
         .record(UserId::new(), " +4930901820 ")
         .await
@@ -68,12 +49,13 @@ async fn another_users_call_is_forbidden_and_untouched() {
     let owner = UserId::new();
     let call = call_of(owner, CallStatus::Initiated);
     let call_id = call.id;
-    let mut calls = MockCallRepository::new();
+    let mut calls = MockCallStorage::default();
     calls
+        .records
         .expect_get()
         .returning(move |_| Ok(Some(call.clone())));
-    calls.expect_transition().never();
-    let service = CallService::new(Arc::new(calls), clock());
+    calls.records.expect_transition().never();
+    let service = service(calls);
     let err = service
         .update(UserId::new(), call_id, CallStatus::Active, Some(3))
         .await
@@ -83,9 +65,9 @@ async fn another_users_call_is_forbidden_and_untouched() {
 
 #[tokio::test]
 async fn unknown_call_is_not_found() {
-    let mut calls = MockCallRepository::new();
-    calls.expect_get().returning(|_| Ok(None));
-    let service = CallService::new(Arc::new(calls), clock());
+    let mut calls = MockCallStorage::default();
+    calls.records.expect_get().returning(|_| Ok(None));
+    let service = service(calls);
     let err = service
         .update(UserId::new(), CallId::new(), CallStatus::Active, None)
         .await
@@ -98,17 +80,18 @@ async fn a_refused_transition_reports_both_statuses() {
     let owner = UserId::new();
     let call = call_of(owner, CallStatus::Completed);
     let call_id = call.id;
-    let mut calls = MockCallRepository::new();
+    let mut calls = MockCallStorage::default();
     calls
+        .records
         .expect_get()
         .returning(move |_| Ok(Some(call.clone())));
-    calls.expect_transition().returning(|_, change| {
+    calls.records.expect_transition().returning(|_, change| {
         Err(TransitionError::Refused {
             current: CallStatus::Completed,
             requested: change.status,
         })
     });
-    let service = CallService::new(Arc::new(calls), clock());
+    let service = service(calls);
     let err = service
         .update(owner, call_id, CallStatus::Active, Some(1))
         .await
@@ -130,11 +113,13 @@ async fn the_update_carries_status_duration_and_time() {
     let owner = UserId::new();
     let call = call_of(owner, CallStatus::Active);
     let call_id = call.id;
-    let mut calls = MockCallRepository::new();
+    let mut calls = MockCallStorage::default();
     calls
+        .records
         .expect_get()
         .returning(move |_| Ok(Some(call.clone())));
     calls
+        .records
         .expect_transition()
         .times(1)
         .returning(move |id, change| {
@@ -146,7 +131,7 @@ async fn the_update_carries_status_duration_and_time() {
             updated.duration = 65;
             Ok(updated)
         });
-    let service = CallService::new(Arc::new(calls), clock());
+    let service = service(calls);
     let updated = service
         .update(owner, call_id, CallStatus::Completed, Some(65))
         .await
@@ -155,19 +140,20 @@ async fn the_update_carries_status_duration_and_time() {
 }
 
 #[tokio::test]
-async fn history_for_hands_the_tokens_revocation_key_to_the_storage() {
-    use crate::domain::{HistoryFilter, HistoryPage, HistoryQuery};
+async fn history_for_a_session_hands_the_tokens_revocation_key_to_the_storage() {
+    use crate::domain::{HistoryFilter, HistoryQuery};
     use crate::ports::{RevocationKey, VerifiedToken};
     use crate::services::auth::tests_support::signed_token;
 
     let user_id = UserId::new();
-    let mut calls = MockCallRepository::new();
+    let mut calls = MockCallStorage::default();
     calls
-        .expect_history_unless_revoked()
+        .history
+        .expect_page_for_live_session()
         .withf(move |query, key| query.user_id == user_id && key.as_str() == "jti:h")
         .times(1)
-        .returning(|_, _| Ok(None));
-    let service = CallService::new(Arc::new(calls), clock());
+        .returning(|_, _| Ok(SessionHistory::SessionEnded));
+    let service = service(calls);
     let token = signed_token(VerifiedToken {
         user_id,
         email: "alice@example.com".into(),
@@ -176,6 +162,13 @@ async fn history_for_hands_the_tokens_revocation_key_to_the_storage() {
     });
     let query =
         HistoryQuery::new(user_id, HistoryFilter::default(), None, None, None).expect("query");
-    let page: Option<HistoryPage> = service.history_for(&token, query).await.expect("read");
-    assert_eq!(page, None, "a revoked token reads nothing");
+    let read = service
+        .history_for_session(&token, query)
+        .await
+        .expect("read");
+    assert_eq!(
+        read,
+        SessionHistory::SessionEnded,
+        "a revoked token reads nothing"
+    );
 }

@@ -4,7 +4,7 @@ use chrono::TimeDelta;
 
 use super::{InitiateError, VoiceService};
 use crate::domain::{Call, CallId, CallStatus, NewCall, PhoneNumber, StatusChange, UserId};
-use crate::ports::{CreateCallError, OutboundCall, ProviderSession, StartCallError};
+use crate::ports::{CreateCallError, OutboundCall, ProviderSession, StartCallError, error_chain};
 
 /// A started call and what the browser needs to join it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,7 +82,7 @@ impl VoiceService {
         already_counted: u64,
     ) -> Result<(), InitiateError> {
         let limits = &self.deps.limits;
-        let in_progress = self.deps.calls.count_in_progress(user_id).await?;
+        let in_progress = self.deps.usage.count_in_progress(user_id).await?;
         if in_progress > limits.max_in_progress.saturating_sub(1) + already_counted {
             return Err(InitiateError::CallInProgress {
                 limit: limits.max_in_progress,
@@ -90,7 +90,7 @@ impl VoiceService {
         }
         if let Some(limit) = limits.max_per_day {
             let since = self.deps.clock.now() - DAY;
-            let today = self.deps.calls.count_started_since(user_id, since).await?;
+            let today = self.deps.usage.count_started_since(user_id, since).await?;
             if today > limit.saturating_sub(1) + already_counted {
                 return Err(InitiateError::DailyLimitReached { limit });
             }
@@ -161,10 +161,10 @@ impl VoiceService {
                     tracing::error!(call_id = %call.id, error = %hang_up,
                         "could not hang up a call whose session could not be stored");
                 }
-                tracing::error!(call_id = %call.id, error = %err, "could not store the provider session");
+                tracing::error!(call_id = %call.id, error = %error_chain(&err), "could not store the provider session");
                 Err(match err {
                     crate::ports::TransitionError::Storage(err) => InitiateError::Storage(err),
-                    other => InitiateError::Storage(crate::ports::StorageError::Unexpected(
+                    other => InitiateError::Storage(crate::ports::StorageError::unexpected(
                         other.to_string(),
                     )),
                 })
@@ -177,7 +177,7 @@ impl VoiceService {
     pub(super) async fn close(&self, call: &Call, status: CallStatus, reason: &str) {
         let change = StatusChange::to(status, self.deps.clock.now()).with_failure_reason(reason);
         if let Err(err) = self.deps.calls.transition(call.id, change).await {
-            tracing::error!(call_id = %call.id, error = %err, %reason, "could not close a call");
+            tracing::error!(call_id = %call.id, error = %error_chain(&err), %reason, "could not close a call");
         }
     }
 }

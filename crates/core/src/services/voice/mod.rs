@@ -20,7 +20,7 @@ pub use provider_events::{DialDecision, ProviderReport, ReportOutcome};
 pub use reaper::{ReapReport, ReaperPolicy};
 
 use crate::domain::{DestinationPolicy, UserId};
-use crate::ports::{BrowserToken, CallRepository, Clock, VoiceProvider};
+use crate::ports::{BrowserToken, CallRecords, CallSweeps, CallUsage, Clock, VoiceProvider};
 
 /// The operator's limits on calling, against toll fraud and runaway clients.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +42,11 @@ impl Default for CallLimits {
 
 /// What [`VoiceService`] is built from.
 pub struct VoiceDeps {
-    pub calls: Arc<dyn CallRepository>,
+    pub calls: Arc<dyn CallRecords>,
+    /// What the user has used, for [`CallLimits`].
+    pub usage: Arc<dyn CallUsage>,
+    /// The stale-call sweep of [`VoiceService::reap_stale_calls`].
+    pub sweeps: Arc<dyn CallSweeps>,
     pub provider: Arc<dyn VoiceProvider>,
     pub clock: Arc<dyn Clock>,
     pub destinations: DestinationPolicy,

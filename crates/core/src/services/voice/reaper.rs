@@ -76,7 +76,7 @@ impl VoiceService {
                 .unwrap_or(DateTime::<Utc>::MIN_UTC);
             *slot = self
                 .deps
-                .calls
+                .sweeps
                 .fail_stale(status, started_before, &reason, now)
                 .await?;
         }

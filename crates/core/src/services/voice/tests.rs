@@ -5,47 +5,25 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use mockall::predicate::{always, eq};
 
 use super::*;
-use crate::domain::{Call, CallId, CallStatus, DestinationPolicy};
+use crate::domain::{Call, CallStatus, DestinationPolicy};
 use crate::ports::{
-    HangUpError, MockCallRepository, MockClock, MockVoiceProvider, ProviderSession, StartCallError,
-    StorageError, TransitionError,
+    HangUpError, MockVoiceProvider, ProviderSession, StartCallError, StorageError, TransitionError,
 };
+use crate::services::fixtures::{MockCallStorage, NUMBER, call_of, clock, now};
 
-const NUMBER: &str = "+4930901820";
-
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0)
-        .single()
-        .expect("valid")
-}
-
-fn clock() -> Arc<MockClock> {
-    let mut clock = MockClock::new();
-    clock.expect_now().returning(now);
-    Arc::new(clock)
-}
-
-fn call_of(user_id: UserId, status: CallStatus) -> Call {
+/// A call the provider knows as `MK-session`.
+fn linked_call(user_id: UserId, status: CallStatus) -> Call {
     Call {
-        id: CallId::new(),
-        user_id,
-        phone_number: NUMBER.into(),
-        country: Some("DE".into()),
-        start_time: now() - TimeDelta::seconds(75),
-        duration: 0,
-        status,
         session_id: Some("MK-session".into()),
-        sdp_offer: None,
-        failure_reason: None,
-        ended_at: None,
+        ..call_of(user_id, status)
     }
 }
 
-fn service(calls: MockCallRepository, provider: MockVoiceProvider) -> VoiceService {
+fn service(calls: MockCallStorage, provider: MockVoiceProvider) -> VoiceService {
     service_with(
         calls,
         provider,
@@ -55,13 +33,16 @@ fn service(calls: MockCallRepository, provider: MockVoiceProvider) -> VoiceServi
 }
 
 fn service_with(
-    calls: MockCallRepository,
+    calls: MockCallStorage,
     provider: MockVoiceProvider,
     destinations: DestinationPolicy,
     limits: CallLimits,
 ) -> VoiceService {
+    let ports = calls.into_ports();
     VoiceService::new(VoiceDeps {
-        calls: Arc::new(calls),
+        calls: ports.records,
+        usage: ports.usage,
+        sweeps: ports.sweeps,
         provider: Arc::new(provider),
         clock: clock(),
         destinations,
@@ -72,29 +53,33 @@ fn service_with(
 }
 
 /// Storage that accepts one new call, counting `in_progress` calls before the insert.
-fn storage_accepting_a_call(in_progress: u64) -> MockCallRepository {
-    let mut calls = MockCallRepository::new();
+fn storage_accepting_a_call(in_progress: u64) -> MockCallStorage {
+    let mut calls = MockCallStorage::default();
     let mut counted = in_progress;
-    calls.expect_count_in_progress().returning(move |_| {
+    calls.usage.expect_count_in_progress().returning(move |_| {
         let seen = counted;
         counted += 1;
         Ok(seen)
     });
-    calls.expect_create().times(1).returning(|new_call| {
-        Ok(Call {
-            id: new_call.id,
-            user_id: new_call.user_id,
-            phone_number: new_call.phone_number.as_e164().to_owned(),
-            country: new_call.phone_number.region().map(str::to_owned),
-            start_time: new_call.start_time,
-            duration: 0,
-            status: new_call.status,
-            session_id: None,
-            sdp_offer: None,
-            failure_reason: None,
-            ended_at: None,
-        })
-    });
+    calls
+        .records
+        .expect_create()
+        .times(1)
+        .returning(|new_call| {
+            Ok(Call {
+                id: new_call.id,
+                user_id: new_call.user_id,
+                phone_number: new_call.phone_number.as_e164().to_owned(),
+                country: new_call.phone_number.region().map(str::to_owned),
+                start_time: new_call.start_time,
+                duration: 0,
+                status: new_call.status,
+                session_id: None,
+                sdp_offer: None,
+                failure_reason: None,
+                ended_at: None,
+            })
+        });
     calls
 }
 
@@ -108,8 +93,8 @@ fn session(id: &str) -> ProviderSession {
 
 #[tokio::test]
 async fn refused_destinations_store_nothing_and_send_nothing() {
-    let mut calls = MockCallRepository::new();
-    calls.expect_create().never();
+    let mut calls = MockCallStorage::default();
+    calls.records.expect_create().never();
     let mut provider = MockVoiceProvider::new();
     provider.expect_start_call().never();
     let policy = DestinationPolicy::new(["FR"], [""; 0]).expect("valid");
@@ -127,9 +112,9 @@ async fn refused_destinations_store_nothing_and_send_nothing() {
 
 #[tokio::test]
 async fn a_user_in_a_call_cannot_start_another() {
-    let mut calls = MockCallRepository::new();
-    calls.expect_count_in_progress().returning(|_| Ok(1));
-    calls.expect_create().never();
+    let mut calls = MockCallStorage::default();
+    calls.usage.expect_count_in_progress().returning(|_| Ok(1));
+    calls.records.expect_create().never();
     let mut provider = MockVoiceProvider::new();
     provider.expect_start_call().never();
 
@@ -145,13 +130,14 @@ async fn a_user_in_a_call_cannot_start_another() {
 
 #[tokio::test]
 async fn the_daily_cap_counts_the_last_24_hours() {
-    let mut calls = MockCallRepository::new();
-    calls.expect_count_in_progress().returning(|_| Ok(0));
+    let mut calls = MockCallStorage::default();
+    calls.usage.expect_count_in_progress().returning(|_| Ok(0));
     calls
+        .usage
         .expect_count_started_since()
         .with(always(), eq(now() - TimeDelta::hours(24)))
         .returning(|_, _| Ok(5));
-    calls.expect_create().never();
+    calls.records.expect_create().never();
     let limits = CallLimits {
         max_in_progress: 1,
         max_per_day: Some(5),
@@ -175,24 +161,26 @@ async fn the_daily_cap_counts_the_last_24_hours() {
 
 #[tokio::test]
 async fn a_racing_initiate_over_the_limit_is_canceled_before_the_provider_hears_of_it() {
-    let mut calls = MockCallRepository::new();
+    let mut calls = MockCallStorage::default();
     // Both racers saw 0 before inserting; after inserting, this one sees 2.
     let mut answers = vec![Ok(2), Ok(0)];
     calls
+        .usage
         .expect_count_in_progress()
         .returning(move |_| answers.pop().expect("two counts"));
     let user = UserId::new();
-    calls.expect_create().returning(move |new_call| {
+    calls.records.expect_create().returning(move |new_call| {
         Ok(Call {
             id: new_call.id,
-            ..call_of(user, CallStatus::Connecting)
+            ..linked_call(user, CallStatus::Connecting)
         })
     });
     calls
+        .records
         .expect_transition()
         .withf(|_, change| change.status == CallStatus::Canceled && change.failure_reason.is_some())
         .times(1)
-        .returning(|_, _| Ok(call_of(UserId::new(), CallStatus::Canceled)));
+        .returning(|_, _| Ok(linked_call(UserId::new(), CallStatus::Canceled)));
     let mut provider = MockVoiceProvider::new();
     provider.expect_start_call().never();
 
@@ -210,6 +198,7 @@ async fn a_racing_initiate_over_the_limit_is_canceled_before_the_provider_hears_
 async fn a_started_call_stores_the_provider_session() {
     let mut calls = storage_accepting_a_call(0);
     calls
+        .records
         .expect_transition()
         .withf(|_, change| {
             change.status == CallStatus::Connecting
@@ -222,7 +211,7 @@ async fn a_started_call_stores_the_provider_session() {
                 id,
                 session_id: change.session_id,
                 sdp_offer: change.sdp_offer,
-                ..call_of(UserId::new(), CallStatus::Connecting)
+                ..linked_call(UserId::new(), CallStatus::Connecting)
             })
         });
     let mut provider = MockVoiceProvider::new();
@@ -245,6 +234,7 @@ async fn a_started_call_stores_the_provider_session() {
 async fn a_provider_failure_fails_the_record_with_the_reason() {
     let mut calls = storage_accepting_a_call(0);
     calls
+        .records
         .expect_transition()
         .withf(|_, change| {
             change.status == CallStatus::Failed
@@ -254,7 +244,7 @@ async fn a_provider_failure_fails_the_record_with_the_reason() {
                     .is_some_and(|reason| reason.contains("outage"))
         })
         .times(1)
-        .returning(|_, _| Ok(call_of(UserId::new(), CallStatus::Failed)));
+        .returning(|_, _| Ok(linked_call(UserId::new(), CallStatus::Failed)));
     let mut provider = MockVoiceProvider::new();
     provider
         .expect_start_call()
@@ -298,12 +288,16 @@ impl crate::ports::VoiceProvider for SilentProvider {
 async fn a_provider_that_does_not_answer_in_time_fails_the_record() {
     let mut calls = storage_accepting_a_call(0);
     calls
+        .records
         .expect_transition()
         .withf(|_, change| change.status == CallStatus::Failed)
         .times(1)
-        .returning(|_, _| Ok(call_of(UserId::new(), CallStatus::Failed)));
+        .returning(|_, _| Ok(linked_call(UserId::new(), CallStatus::Failed)));
+    let ports = calls.into_ports();
     let service = VoiceService::new(VoiceDeps {
-        calls: Arc::new(calls),
+        calls: ports.records,
+        usage: ports.usage,
+        sweeps: ports.sweeps,
         provider: Arc::new(SilentProvider),
         clock: clock(),
         destinations: DestinationPolicy::allow_all(),
@@ -325,11 +319,10 @@ async fn a_provider_that_does_not_answer_in_time_fails_the_record() {
 #[tokio::test]
 async fn a_session_that_cannot_be_stored_is_hung_up() {
     let mut calls = storage_accepting_a_call(0);
-    calls.expect_transition().returning(|_, _| {
-        Err(TransitionError::Storage(StorageError::Unavailable(
-            "down".into(),
-        )))
-    });
+    calls
+        .records
+        .expect_transition()
+        .returning(|_, _| Err(TransitionError::Storage(StorageError::unavailable("down"))));
     let mut provider = MockVoiceProvider::new();
     provider
         .expect_start_call()
@@ -345,7 +338,10 @@ async fn a_session_that_cannot_be_stored_is_hung_up() {
         .await
         .expect_err("storage down");
     assert!(
-        matches!(err, InitiateError::Storage(StorageError::Unavailable(_))),
+        matches!(
+            err,
+            InitiateError::Storage(StorageError::Unavailable { .. })
+        ),
         "{err:?}"
     );
 }
@@ -353,19 +349,21 @@ async fn a_session_that_cannot_be_stored_is_hung_up() {
 #[tokio::test]
 async fn terminating_hangs_up_and_stores_the_elapsed_seconds() {
     let user = UserId::new();
-    let call = call_of(user, CallStatus::Active);
+    let call = linked_call(user, CallStatus::Active);
     let id = call.id;
-    let mut calls = MockCallRepository::new();
+    let mut calls = MockCallStorage::default();
     calls
+        .records
         .expect_get()
         .returning(move |_| Ok(Some(call.clone())));
     calls
+        .records
         .expect_transition()
         .withf(move |call_id, change| {
             *call_id == id && change.status == CallStatus::Completed && change.duration == Some(75)
         })
         .times(1)
-        .returning(move |_, _| Ok(call_of(user, CallStatus::Completed)));
+        .returning(move |_, _| Ok(linked_call(user, CallStatus::Completed)));
     let mut provider = MockVoiceProvider::new();
     provider
         .expect_hang_up()
@@ -383,13 +381,14 @@ async fn terminating_hangs_up_and_stores_the_elapsed_seconds() {
 #[tokio::test]
 async fn terminating_a_finished_call_asks_the_provider_nothing() {
     let user = UserId::new();
-    let call = call_of(user, CallStatus::Completed);
+    let call = linked_call(user, CallStatus::Completed);
     let stored = call.clone();
-    let mut calls = MockCallRepository::new();
+    let mut calls = MockCallStorage::default();
     calls
+        .records
         .expect_get()
         .returning(move |_| Ok(Some(call.clone())));
-    calls.expect_transition().never();
+    calls.records.expect_transition().never();
     let mut provider = MockVoiceProvider::new();
     provider.expect_hang_up().never();
 
@@ -403,13 +402,14 @@ async fn terminating_a_finished_call_asks_the_provider_nothing() {
 #[tokio::test]
 async fn terminating_while_the_provider_is_down_changes_nothing() {
     let user = UserId::new();
-    let call = call_of(user, CallStatus::Active);
+    let call = linked_call(user, CallStatus::Active);
     let id = call.id;
-    let mut calls = MockCallRepository::new();
+    let mut calls = MockCallStorage::default();
     calls
+        .records
         .expect_get()
         .returning(move |_| Ok(Some(call.clone())));
-    calls.expect_transition().never();
+    calls.records.expect_transition().never();
     let mut provider = MockVoiceProvider::new();
     provider
         .expect_hang_up()
@@ -427,10 +427,11 @@ async fn terminating_while_the_provider_is_down_changes_nothing() {
 
 #[tokio::test]
 async fn another_users_call_cannot_be_terminated() {
-    let call = call_of(UserId::new(), CallStatus::Active);
+    let call = linked_call(UserId::new(), CallStatus::Active);
     let id = call.id;
-    let mut calls = MockCallRepository::new();
+    let mut calls = MockCallStorage::default();
     calls
+        .records
         .expect_get()
         .returning(move |_| Ok(Some(call.clone())));
     let mut provider = MockVoiceProvider::new();
@@ -445,24 +446,27 @@ async fn another_users_call_cannot_be_terminated() {
 
 #[tokio::test]
 async fn a_late_completed_report_settles_the_duration_of_a_terminated_call() {
-    let call = call_of(UserId::new(), CallStatus::Completed);
+    let call = linked_call(UserId::new(), CallStatus::Completed);
     let id = call.id;
-    let mut calls = MockCallRepository::new();
+    let mut calls = MockCallStorage::default();
     calls
+        .records
         .expect_find_by_session_id()
         .with(eq("CA-child"))
         .returning(|_| Ok(None));
     calls
+        .records
         .expect_find_by_session_id()
         .with(eq("CA-parent"))
         .returning(move |_| Ok(Some(call.clone())));
-    calls.expect_transition().returning(|_, change| {
+    calls.records.expect_transition().returning(|_, change| {
         Err(TransitionError::Refused {
             current: CallStatus::Completed,
             requested: change.status,
         })
     });
     calls
+        .records
         .expect_settle_duration()
         .with(eq(id), eq(42))
         .times(1)
@@ -483,15 +487,19 @@ async fn a_late_completed_report_settles_the_duration_of_a_terminated_call() {
 #[tokio::test]
 async fn a_browser_may_only_dial_the_number_it_initiated() {
     let user = UserId::new();
-    let mut pending = call_of(user, CallStatus::Connecting);
+    let mut pending = linked_call(user, CallStatus::Connecting);
     pending.session_id = None;
-    let mut calls = MockCallRepository::new();
-    calls.expect_find_by_session_id().returning(|_| Ok(None));
+    let mut calls = MockCallStorage::default();
     calls
+        .records
+        .expect_find_by_session_id()
+        .returning(|_| Ok(None));
+    calls
+        .records
         .expect_find_pending_without_session()
         .with(eq(user), eq(now() - TimeDelta::seconds(120)))
         .returning(move |_, _| Ok(Some(pending.clone())));
-    calls.expect_transition().never();
+    calls.records.expect_transition().never();
 
     let decision = service(calls, MockVoiceProvider::new())
         .link_browser_call(Some(user), "+33142685300", "CA1")
@@ -502,19 +510,24 @@ async fn a_browser_may_only_dial_the_number_it_initiated() {
 #[tokio::test]
 async fn a_browser_call_is_linked_to_the_pending_record() {
     let user = UserId::new();
-    let mut pending = call_of(user, CallStatus::Connecting);
+    let mut pending = linked_call(user, CallStatus::Connecting);
     pending.session_id = None;
     let id = pending.id;
-    let mut calls = MockCallRepository::new();
-    calls.expect_find_by_session_id().returning(|_| Ok(None));
+    let mut calls = MockCallStorage::default();
     calls
+        .records
+        .expect_find_by_session_id()
+        .returning(|_| Ok(None));
+    calls
+        .records
         .expect_find_pending_without_session()
         .returning(move |_, _| Ok(Some(pending.clone())));
     calls
+        .records
         .expect_transition()
         .withf(move |call_id, change| *call_id == id && change.session_id.as_deref() == Some("CA1"))
         .times(1)
-        .returning(move |_, _| Ok(call_of(user, CallStatus::Connecting)));
+        .returning(move |_, _| Ok(linked_call(user, CallStatus::Connecting)));
 
     let decision = service(calls, MockVoiceProvider::new())
         .link_browser_call(Some(user), NUMBER, "CA1")
@@ -527,9 +540,9 @@ async fn a_browser_call_is_linked_to_the_pending_record() {
 
 #[tokio::test]
 async fn unknown_callers_are_refused_without_a_lookup() {
-    let mut calls = MockCallRepository::new();
-    calls.expect_find_by_session_id().never();
-    calls.expect_find_pending_without_session().never();
+    let mut calls = MockCallStorage::default();
+    calls.records.expect_find_by_session_id().never();
+    calls.records.expect_find_pending_without_session().never();
     let decision = service(calls, MockVoiceProvider::new())
         .link_browser_call(None, NUMBER, "CA1")
         .await;
@@ -539,13 +552,14 @@ async fn unknown_callers_are_refused_without_a_lookup() {
 #[tokio::test]
 async fn the_reaper_sweeps_each_unfinished_status_with_its_own_limit() {
     let policy = ReaperPolicy::default();
-    let mut calls = MockCallRepository::new();
+    let mut calls = MockCallStorage::default();
     for (status, limit, failed) in [
         (CallStatus::Connecting, TimeDelta::minutes(2), 3),
         (CallStatus::Active, TimeDelta::hours(4), 1),
         (CallStatus::Initiated, TimeDelta::hours(4), 0),
     ] {
         calls
+            .sweeps
             .expect_fail_stale()
             .withf(move |s, before, reason, at| {
                 *s == status && *before == now() - limit && !reason.is_empty() && *at == now()
