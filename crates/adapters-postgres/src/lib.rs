@@ -1,34 +1,37 @@
-//! PostgreSQL storage for the calls platform: implements the `calls-core` storage ports
+//! PostgreSQL storage for the calls platform: every `calls-core` storage port
 //! ([`UserRepository`](calls_core::ports::UserRepository),
-//! [`CallRepository`](calls_core::ports::CallRepository),
+//! [`CallRecords`](calls_core::ports::CallRecords),
+//! [`CallHistory`](calls_core::ports::CallHistory), [`CallUsage`](calls_core::ports::CallUsage),
+//! [`CallSweeps`](calls_core::ports::CallSweeps),
+//! [`CallStatistics`](calls_core::ports::CallStatistics),
 //! [`RevocationStore`](calls_core::ports::RevocationStore),
 //! [`DatabaseHealth`](calls_core::ports::DatabaseHealth)) on one cloneable [`PostgresStorage`].
 //!
-//! Diesel is blocking, so every operation runs on tokio's blocking pool, at most as many at once
-//! as the connection pool holds (see `blocking`). The migrations upgrade a database created by
-//! the legacy Go backend in place, and create the same schema in an empty one.
+//! The ports are written once, in `calls-storage-diesel`, and stamped here for `PgConnection`;
+//! this crate holds only what is PostgreSQL's own: the schema (the Go backend's `uuid` and
+//! `timestamptz` columns, so its database upgrades in place), the column conversions, the pool,
+//! the migrations (with an advisory lock across instances) and the SQL that differs
+//! (`dialect`).
 //!
 //! With the `test-support` feature, [`testing::TestDatabase`] gives each test a database of its
 //! own.
 
-mod activity;
-mod blocking;
-mod calls;
-mod errors;
-mod health;
-mod history;
+mod columns;
+mod dialect;
 mod migrations;
-mod models;
 mod pool;
-mod revocations;
 mod schema;
-mod status_counts;
 mod storage;
-mod users;
 
 #[cfg(feature = "test-support")]
 pub mod testing;
 
-pub use migrations::MigrationError;
-pub use pool::{ConnectError, PoolOptions};
+pub use calls_storage_diesel::{MigrationError, PoolOptions};
+pub use pool::{ConnectError, POOL_DEFAULTS};
 pub use storage::PostgresStorage;
+
+calls_storage_diesel::implement_storage_ports! {
+    storage: PostgresStorage,
+    backend: diesel::pg::Pg,
+    connection: diesel::PgConnection,
+}

@@ -5,21 +5,15 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
-use crate::errors::{pool_error, storage_error};
+use calls_storage_diesel::MigrationError;
+use calls_storage_diesel::errors::{pool_error, storage_error};
+
 use crate::storage::PostgresStorage;
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
 
 /// Key of the advisory lock that serializes migrations across instances started together.
 const MIGRATION_LOCK: i64 = 0x63_616c_6c73; // "calls"
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum MigrationError {
-    #[error("database unavailable for migrations: {0}")]
-    Unavailable(String),
-    #[error("database migration failed: {0}")]
-    Failed(String),
-}
 
 impl PostgresStorage {
     /// Applies the pending migrations and returns how many ran (0 when the schema is current).
@@ -30,7 +24,7 @@ impl PostgresStorage {
             .db
             .pool()
             .get()
-            .map_err(|error| MigrationError::Unavailable(pool_error(error).to_string()))?;
+            .map_err(|error| MigrationError::Unavailable(pool_error(error).chain()))?;
         lock(&mut conn, "pg_advisory_lock")?;
         let applied = conn
             .run_pending_migrations(MIGRATIONS)
@@ -51,5 +45,7 @@ fn lock(conn: &mut PgConnection, function: &str) -> Result<(), MigrationError> {
         .bind::<BigInt, _>(MIGRATION_LOCK)
         .execute(conn)
         .map(drop)
-        .map_err(|error| MigrationError::Failed(format!("{function}: {}", storage_error(error))))
+        .map_err(|error| {
+            MigrationError::Failed(format!("{function}: {}", storage_error(error).chain()))
+        })
 }

@@ -2,13 +2,15 @@
 
 use std::fmt;
 
-use crate::blocking::Blocking;
-use crate::pool::{self, ConnectError, PoolOptions};
+use calls_storage_diesel::{Blocking, PoolOptions};
+use diesel::PgConnection;
+
+use crate::pool::{self, ConnectError};
 
 /// PostgreSQL storage. Cheap to clone: clones share the pool.
 #[derive(Clone)]
 pub struct PostgresStorage {
-    pub(crate) db: Blocking,
+    pub(crate) db: Blocking<PgConnection>,
 }
 
 impl PostgresStorage {

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use calls_adapters_postgres::testing::TestDatabase;
-use calls_adapters_postgres::{ConnectError, PoolOptions, PostgresStorage};
+use calls_adapters_postgres::{ConnectError, POOL_DEFAULTS, PoolOptions, PostgresStorage};
 use calls_core::domain::UserId;
 use calls_core::ports::{DatabaseHealth, StorageError, UserRepository};
 use diesel::prelude::*;
@@ -11,7 +11,7 @@ use diesel::prelude::*;
 #[test]
 fn defaults_match_the_go_backend_pool() {
     assert_eq!(
-        PoolOptions::default(),
+        POOL_DEFAULTS,
         PoolOptions {
             max_size: 25,
             min_idle: 5,
@@ -24,10 +24,7 @@ fn defaults_match_the_go_backend_pool() {
 fn connecting_to_nothing_fails_fast_with_a_clear_error() {
     let started = Instant::now();
     // Port 1 on loopback: nothing listens there, the connection is refused.
-    let result = PostgresStorage::connect(
-        "postgres://postgres@127.0.0.1:1/calls",
-        PoolOptions::default(),
-    );
+    let result = PostgresStorage::connect("postgres://postgres@127.0.0.1:1/calls", POOL_DEFAULTS);
     let error = result.expect_err("nothing listens on port 1");
     assert!(matches!(error, ConnectError::Unreachable(_)), "{error:?}");
     assert!(
@@ -45,7 +42,7 @@ fn connecting_to_nothing_fails_fast_with_a_clear_error() {
 fn invalid_settings_are_errors_not_panics() {
     let zero = PoolOptions {
         max_size: 0,
-        ..PoolOptions::default()
+        ..POOL_DEFAULTS
     };
     assert!(matches!(
         PostgresStorage::connect("postgres://127.0.0.1/x", zero),
@@ -54,14 +51,14 @@ fn invalid_settings_are_errors_not_panics() {
     let too_idle = PoolOptions {
         max_size: 2,
         min_idle: 3,
-        ..PoolOptions::default()
+        ..POOL_DEFAULTS
     };
     assert!(matches!(
         PostgresStorage::connect("postgres://127.0.0.1/x", too_idle),
         Err(ConnectError::InvalidOptions(_))
     ));
     assert!(matches!(
-        PostgresStorage::connect("  ", PoolOptions::default()),
+        PostgresStorage::connect("  ", POOL_DEFAULTS),
         Err(ConnectError::InvalidOptions(_))
     ));
 }
@@ -92,12 +89,12 @@ async fn an_outage_surfaces_as_unavailable_within_the_timeout() {
     let started = Instant::now();
     let ping = fast.ping().await;
     assert!(
-        matches!(ping, Err(StorageError::Unavailable(_))),
+        matches!(ping, Err(StorageError::Unavailable { .. })),
         "{ping:?}"
     );
     let lookup = fast.find_by_id(UserId::new()).await;
     assert!(
-        matches!(lookup, Err(StorageError::Unavailable(_))),
+        matches!(lookup, Err(StorageError::Unavailable { .. })),
         "{lookup:?}"
     );
     assert!(
@@ -144,7 +141,7 @@ async fn connections_the_server_closed_are_dropped_not_reused() {
     for _ in 0..(3 * POOL) {
         match pool.find_by_id(UserId::new()).await {
             Ok(None) => {}
-            Err(StorageError::Unavailable(_)) => failures += 1,
+            Err(StorageError::Unavailable { .. }) => failures += 1,
             other => panic!("unexpected {other:?}"),
         }
     }

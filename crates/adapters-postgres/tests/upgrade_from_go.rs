@@ -6,7 +6,7 @@ use calls_core::domain::{
     CallId, CallStatus, Email, HistoryFilter, HistoryQuery, NewCall, PhoneNumber, StatusChange,
     UserId,
 };
-use calls_core::ports::{CallRepository, TransitionError, UserRepository};
+use calls_core::ports::{CallHistory, CallRecords, TransitionError, UserRepository};
 use chrono::{DateTime, Utc};
 use diesel::connection::SimpleConnection;
 
@@ -138,7 +138,7 @@ async fn go_database_upgrades_in_place_and_its_rows_stay_usable() {
     // Calls: the whole history reads back, newest first.
     let all = HistoryQuery::new(legacy.id, HistoryFilter::default(), None, Some(10), None)
         .expect("valid query");
-    let page = storage.history(all).await.expect("history of legacy calls");
+    let page = storage.page(all).await.expect("history of legacy calls");
     assert_eq!(page.total, 5);
     let order: Vec<CallId> = page.calls.iter().skip(1).map(|call| call.id).collect();
     assert_eq!(
@@ -227,7 +227,7 @@ async fn go_database_upgrades_in_place_and_its_rows_stay_usable() {
         None,
     )
     .expect("valid query");
-    let failed = storage.history(failed).await.expect("filtered history");
+    let failed = storage.page(failed).await.expect("filtered history");
     assert_eq!(
         failed.calls.iter().map(|call| call.id).collect::<Vec<_>>(),
         vec![call_id(CALL_NEGATIVE), call_id(CALL_ODD_STATUS)]
@@ -260,7 +260,7 @@ async fn go_database_upgrades_in_place_and_its_rows_stay_usable() {
         start_time: time("2025-02-01T00:00:00Z"),
         status: CallStatus::Initiated,
     };
-    CallRepository::create(&storage, new_call)
+    CallRecords::create(&storage, new_call)
         .await
         .expect("a legacy user places a new call");
 

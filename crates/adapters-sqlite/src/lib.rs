@@ -1,37 +1,39 @@
-//! Embedded SQLite storage for the calls platform: implements the `calls-core` storage ports
+//! Embedded SQLite storage for the calls platform: every `calls-core` storage port
 //! ([`UserRepository`](calls_core::ports::UserRepository),
-//! [`CallRepository`](calls_core::ports::CallRepository),
+//! [`CallRecords`](calls_core::ports::CallRecords),
+//! [`CallHistory`](calls_core::ports::CallHistory), [`CallUsage`](calls_core::ports::CallUsage),
+//! [`CallSweeps`](calls_core::ports::CallSweeps),
+//! [`CallStatistics`](calls_core::ports::CallStatistics),
 //! [`RevocationStore`](calls_core::ports::RevocationStore),
 //! [`DatabaseHealth`](calls_core::ports::DatabaseHealth)) on one cloneable [`SqliteStorage`],
 //! for single-instance deployments and development without a database server.
 //!
-//! The schema is the PostgreSQL one with SQLite types: ids are lower-case hyphenated UUID text
-//! (which sorts like PostgreSQL's `uuid`), times are `BIGINT` microseconds since the Unix epoch
-//! (exact and orderable). Every pooled connection runs in WAL mode with a busy timeout, so
-//! readers never block and writers queue instead of failing.
+//! The ports are written once, in `calls-storage-diesel`, and stamped here for
+//! `SqliteConnection`; this crate holds only what is SQLite's own: the schema (the PostgreSQL one
+//! with SQLite types: UUID text ids, `BIGINT` microsecond times, see `columns`), the database's
+//! location, the pool with its per-connection pragmas (WAL, busy timeout, foreign keys,
+//! `synchronous = NORMAL`), the migrations and the SQL that differs (`dialect`).
 //!
 //! With the `test-support` feature, [`testing::TestDatabase`] gives each test a database file of
 //! its own.
 
-mod activity;
-mod blocking;
-mod calls;
-mod errors;
-mod health;
-mod history;
+mod columns;
+mod dialect;
 mod location;
 mod migrations;
-mod models;
 mod pool;
-mod revocations;
 mod schema;
-mod status_counts;
 mod storage;
-mod users;
 
 #[cfg(feature = "test-support")]
 pub mod testing;
 
-pub use migrations::MigrationError;
-pub use pool::{ConnectError, PoolOptions};
+pub use calls_storage_diesel::{MigrationError, PoolOptions};
+pub use pool::{ConnectError, POOL_DEFAULTS};
 pub use storage::SqliteStorage;
+
+calls_storage_diesel::implement_storage_ports! {
+    storage: SqliteStorage,
+    backend: diesel::sqlite::Sqlite,
+    connection: diesel::SqliteConnection,
+}

@@ -2,18 +2,12 @@
 
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
-use crate::errors::pool_error;
+use calls_storage_diesel::MigrationError;
+use calls_storage_diesel::errors::pool_error;
+
 use crate::storage::SqliteStorage;
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum MigrationError {
-    #[error("database unavailable for migrations: {0}")]
-    Unavailable(String),
-    #[error("database migration failed: {0}")]
-    Failed(String),
-}
 
 impl SqliteStorage {
     /// Applies the pending migrations and returns how many ran (0 when the schema is current).
@@ -24,7 +18,7 @@ impl SqliteStorage {
             .db
             .pool()
             .get()
-            .map_err(|error| MigrationError::Unavailable(pool_error(error).to_string()))?;
+            .map_err(|error| MigrationError::Unavailable(pool_error(error).chain()))?;
         let applied = conn
             .run_pending_migrations(MIGRATIONS)
             .map(|versions| versions.len())

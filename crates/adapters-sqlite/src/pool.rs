@@ -1,11 +1,11 @@
-//! The r2d2 connection pool, its settings and the per-connection pragmas.
+//! The SQLite connection pool: its defaults, the file it opens and the per-connection pragmas.
 
 use std::path::Path;
 use std::time::Duration;
 
-use calls_adapters_diesel::CheckedManager;
+use calls_storage_diesel::{CheckedManager, PoolOptions};
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{CustomizeConnection, HandleError, Pool};
+use diesel::r2d2::{CustomizeConnection, Pool};
 use diesel::{Connection, SqliteConnection};
 
 pub(crate) type SqlitePool = Pool<CheckedManager<SqliteConnection>>;
@@ -21,30 +21,14 @@ PRAGMA journal_mode = WAL;
 PRAGMA foreign_keys = ON;
 PRAGMA synchronous = NORMAL;";
 
-/// Connection pool settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PoolOptions {
-    /// Most connections open at once. SQLite runs one write at a time whatever this is; more
-    /// connections let reads proceed beside it.
-    pub max_size: u32,
-    /// Connections kept open while idle.
-    pub min_idle: u32,
-    /// How long an operation waits for a connection before failing with
-    /// `StorageError::Unavailable`.
-    pub connection_timeout: Duration,
-}
-
-impl Default for PoolOptions {
-    /// The timeout matches the busy timeout: a connection can legitimately be held that long by
-    /// a write queued behind others.
-    fn default() -> Self {
-        Self {
-            max_size: 8,
-            min_idle: 1,
-            connection_timeout: Duration::from_secs(5),
-        }
-    }
-}
+/// SQLite runs one write at a time whatever the pool's size; more connections let reads proceed
+/// beside it. The timeout matches the busy timeout: a connection can legitimately be held that
+/// long by a write queued behind others.
+pub const POOL_DEFAULTS: PoolOptions = PoolOptions {
+    max_size: 8,
+    min_idle: 1,
+    connection_timeout: Duration::from_secs(5),
+};
 
 /// Why no storage could be set up.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -61,7 +45,9 @@ pub enum ConnectError {
 /// Creates the parent directories, opens the file once (which switches it to WAL mode, a
 /// persistent setting, before several connections race to do it) and builds the pool.
 pub(crate) fn build(path: &Path, options: &PoolOptions) -> Result<SqlitePool, ConnectError> {
-    validate(options)?;
+    options
+        .validate()
+        .map_err(|invalid| ConnectError::InvalidOptions(invalid.0))?;
     let shown = path.display().to_string();
     let cannot_open = |reason: String| ConnectError::CannotOpen {
         path: shown.clone(),
@@ -82,37 +68,13 @@ pub(crate) fn build(path: &Path, options: &PoolOptions) -> Result<SqlitePool, Co
         .batch_execute(PRAGMAS)
         .map_err(|error| cannot_open(error.to_string()))?;
     drop(first);
-    let pool = Pool::builder()
-        .max_size(options.max_size)
-        .min_idle(Some(options.min_idle))
-        .connection_timeout(options.connection_timeout)
+    let pool = options
+        .builder("SQLite")
         .connection_customizer(Box::new(Pragmas))
-        .error_handler(Box::new(TracingErrorHandler))
         .build(CheckedManager::<SqliteConnection>::new(location))
         .map_err(|error| cannot_open(error.to_string()))?;
     pool.get().map_err(|error| cannot_open(error.to_string()))?;
     Ok(pool)
-}
-
-/// r2d2 panics on these, so they are refused here with a clear message instead.
-fn validate(options: &PoolOptions) -> Result<(), ConnectError> {
-    if options.max_size == 0 {
-        return Err(ConnectError::InvalidOptions(
-            "max_size must be at least 1".to_owned(),
-        ));
-    }
-    if options.min_idle > options.max_size {
-        return Err(ConnectError::InvalidOptions(format!(
-            "min_idle ({}) must not exceed max_size ({})",
-            options.min_idle, options.max_size
-        )));
-    }
-    if options.connection_timeout.is_zero() {
-        return Err(ConnectError::InvalidOptions(
-            "connection_timeout must be positive".to_owned(),
-        ));
-    }
-    Ok(())
 }
 
 /// Applies [`PRAGMAS`] to each new pooled connection.
@@ -123,16 +85,6 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
     fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
         conn.batch_execute(PRAGMAS)
             .map_err(diesel::r2d2::Error::QueryError)
-    }
-}
-
-/// Reports failed connection attempts through `tracing` (r2d2's default uses the `log` crate).
-#[derive(Debug, Clone, Copy)]
-struct TracingErrorHandler;
-
-impl HandleError<diesel::r2d2::Error> for TracingErrorHandler {
-    fn handle_error(&self, error: diesel::r2d2::Error) {
-        tracing::warn!(%error, "SQLite connection attempt failed");
     }
 }
 
@@ -211,16 +163,16 @@ mod tests {
         for options in [
             PoolOptions {
                 max_size: 0,
-                ..PoolOptions::default()
+                ..POOL_DEFAULTS
             },
             PoolOptions {
                 max_size: 1,
                 min_idle: 2,
-                ..PoolOptions::default()
+                ..POOL_DEFAULTS
             },
             PoolOptions {
                 connection_timeout: Duration::ZERO,
-                ..PoolOptions::default()
+                ..POOL_DEFAULTS
             },
         ] {
             assert!(

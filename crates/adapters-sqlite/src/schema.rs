@@ -1,5 +1,9 @@
 //! The tables as diesel sees them, written by hand to match `migrations/sqlite`. Ids are UUID
 //! text, times `BIGINT` microseconds since the Unix epoch (UTC).
+//!
+//! `calls.duration` is `NOT NULL` in the file but declared nullable here, as it is in
+//! PostgreSQL (where the Go backend left it nullable), so that one row type serves both
+//! backends; a `NOT NULL` column always reads as `Some`.
 
 diesel::table! {
     users (id) {
@@ -16,7 +20,7 @@ diesel::table! {
         user_id -> Text,
         phone_number -> Text,
         start_time -> BigInt,
-        duration -> Integer,
+        duration -> Nullable<Integer>,
         status -> Text,
         created_at -> BigInt,
         session_id -> Nullable<Text>,

@@ -4,14 +4,16 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::blocking::Blocking;
+use calls_storage_diesel::{Blocking, PoolOptions};
+use diesel::SqliteConnection;
+
 use crate::location::database_path;
-use crate::pool::{self, ConnectError, PoolOptions};
+use crate::pool::{self, ConnectError};
 
 /// SQLite storage in one database file. Cheap to clone: clones share the pool.
 #[derive(Clone)]
 pub struct SqliteStorage {
-    pub(crate) db: Blocking,
+    pub(crate) db: Blocking<SqliteConnection>,
     path: Arc<PathBuf>,
 }
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use diesel::{Connection, SqliteConnection};
 use tempfile::TempDir;
 
-use crate::{PoolOptions, SqliteStorage};
+use crate::{POOL_DEFAULTS, SqliteStorage};
 
 /// A database file that exists for the lifetime of this value.
 #[derive(Debug)]
@@ -58,7 +58,7 @@ impl TestDatabase {
     /// # Panics
     /// When the file cannot be opened.
     pub fn open(&self) -> SqliteStorage {
-        SqliteStorage::open(&self.url(), PoolOptions::default())
+        SqliteStorage::open(&self.url(), POOL_DEFAULTS)
             .unwrap_or_else(|error| panic!("opening {}: {error}", self.path.display()))
     }
 

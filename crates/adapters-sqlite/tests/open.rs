@@ -1,11 +1,11 @@
 //! Opening databases: locations, missing directories, migrations, and the stored format.
 
 use calls_adapters_sqlite::testing::TestDatabase;
-use calls_adapters_sqlite::{ConnectError, PoolOptions, SqliteStorage};
+use calls_adapters_sqlite::{ConnectError, POOL_DEFAULTS, SqliteStorage};
 use calls_core::domain::{
     CallId, CallStatus, Email, NewCall, NewUser, PasswordHash, PhoneNumber, UserId,
 };
-use calls_core::ports::{CallRepository, DatabaseHealth, UserRepository};
+use calls_core::ports::{CallRecords, DatabaseHealth, UserRepository};
 use chrono::DateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
@@ -19,7 +19,7 @@ fn creates_the_file_under_missing_directories() {
         format!("sqlite:{}", path.display()),
         path.display().to_string(),
     ] {
-        let storage = SqliteStorage::open(&url, PoolOptions::default())
+        let storage = SqliteStorage::open(&url, POOL_DEFAULTS)
             .unwrap_or_else(|error| panic!("opening {url}: {error}"));
         assert_eq!(storage.path(), path.as_path());
         assert!(path.is_file(), "{url} created the file");
@@ -29,18 +29,18 @@ fn creates_the_file_under_missing_directories() {
 #[test]
 fn refuses_in_memory_databases_and_unopenable_paths() {
     assert!(matches!(
-        SqliteStorage::open("sqlite::memory:", PoolOptions::default()),
+        SqliteStorage::open("sqlite::memory:", POOL_DEFAULTS),
         Err(ConnectError::InvalidLocation(_))
     ));
     assert!(matches!(
-        SqliteStorage::open("", PoolOptions::default()),
+        SqliteStorage::open("", POOL_DEFAULTS),
         Err(ConnectError::InvalidLocation(_))
     ));
     let dir = tempfile::tempdir().expect("temporary directory");
     let directory = dir.path().display().to_string();
     assert!(
         matches!(
-            SqliteStorage::open(&directory, PoolOptions::default()),
+            SqliteStorage::open(&directory, POOL_DEFAULTS),
             Err(ConnectError::CannotOpen { .. })
         ),
         "a directory is no database file"
@@ -94,7 +94,7 @@ async fn ids_are_uuid_text_and_times_are_exact_microseconds() {
     .await
     .expect("user");
     let micros = 1_764_062_400_123_457;
-    let call = CallRepository::create(
+    let call = CallRecords::create(
         &storage,
         NewCall {
             id: CallId::new(),

@@ -1,5 +1,8 @@
 //! Rules for the per-user counters, the pending-call lookup and the stale-call sweep of
-//! [`CallRepository`].
+//! [`CallUsage`](calls_core::ports::CallUsage) (the counts behind the calling limits),
+//! [`CallSweeps`](calls_core::ports::CallSweeps) (the stale-call sweep) and the
+//! [`CallRecords`](calls_core::ports::CallRecords) lookups and updates the provider's webhooks
+//! make.
 
 use calls_core::domain::{Call, CallId, CallStatus, StatusChange};
 

@@ -1,12 +1,12 @@
-//! Rules for creating, reading and moving single calls through [`CallRepository`].
+//! Rules for creating, reading and moving single calls through [`CallRecords`].
 
 use calls_core::domain::{Call, CallId, CallStatus, StatusChange, UserId};
-use calls_core::ports::{CallRepository, CreateCallError, TransitionError};
+use calls_core::ports::{CallRecords, CreateCallError, TransitionError};
 
 use super::StorageUnderTest;
 use super::fixtures::{PHONE, SECOND, at, new_call, place, register};
 
-async fn transition<S: CallRepository>(storage: &S, id: CallId, change: StatusChange) -> Call {
+async fn transition<S: CallRecords>(storage: &S, id: CallId, change: StatusChange) -> Call {
     let wanted = change.status;
     storage
         .transition(id, change)
@@ -14,7 +14,7 @@ async fn transition<S: CallRepository>(storage: &S, id: CallId, change: StatusCh
         .unwrap_or_else(|error| panic!("moving the call to {wanted}: {error}"))
 }
 
-async fn stored<S: CallRepository>(storage: &S, id: CallId) -> Call {
+async fn stored<S: CallRecords>(storage: &S, id: CallId) -> Call {
     storage
         .get(id)
         .await
@@ -25,7 +25,7 @@ async fn stored<S: CallRepository>(storage: &S, id: CallId) -> Call {
 pub async fn creates_and_gets_a_call<S: StorageUnderTest>(storage: S) {
     let alice = register(&storage, "alice@example.com").await;
     let new = new_call(alice.id, at(7), CallStatus::Initiated);
-    let created = CallRepository::create(&storage, new.clone())
+    let created = CallRecords::create(&storage, new.clone())
         .await
         .expect("creating a call");
     let expected = Call {
@@ -57,7 +57,7 @@ pub async fn creates_and_gets_a_call<S: StorageUnderTest>(storage: S) {
 pub async fn refuses_a_call_for_an_unknown_user<S: StorageUnderTest>(storage: S) {
     let call = new_call(UserId::new(), at(0), CallStatus::Initiated);
     assert_eq!(
-        CallRepository::create(&storage, call.clone()).await,
+        CallRecords::create(&storage, call.clone()).await,
         Err(CreateCallError::UnknownUser)
     );
     assert_eq!(storage.get(call.id).await, Ok(None), "nothing was written");

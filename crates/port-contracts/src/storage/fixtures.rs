@@ -4,7 +4,7 @@ use calls_core::domain::{
     Call, CallId, CallStatus, Email, HistoryCursor, HistoryFilter, HistoryPage, HistoryQuery,
     NewCall, NewUser, PasswordHash, PhoneNumber, User, UserId,
 };
-use calls_core::ports::{CallRepository, Clock, SystemClock, UserRepository};
+use calls_core::ports::{CallHistory, CallRecords, Clock, SystemClock, UserRepository};
 use chrono::{DateTime, TimeDelta, Utc};
 
 /// 2025-11-25T09:20:00.123456Z: a fixed time with a non-zero microsecond part, so that a
@@ -65,7 +65,7 @@ pub fn new_call(user: UserId, start: DateTime<Utc>, status: CallStatus) -> NewCa
 }
 
 /// Creates a call, panicking if the storage refuses.
-pub async fn place<S: CallRepository>(
+pub async fn place<S: CallRecords>(
     storage: &S,
     user: UserId,
     start: DateTime<Utc>,
@@ -74,8 +74,8 @@ pub async fn place<S: CallRepository>(
     insert_call(storage, new_call(user, start, status)).await
 }
 
-pub async fn insert_call<S: CallRepository>(storage: &S, call: NewCall) -> Call {
-    CallRepository::create(storage, call)
+pub async fn insert_call<S: CallRecords>(storage: &S, call: NewCall) -> Call {
+    CallRecords::create(storage, call)
         .await
         .unwrap_or_else(|error| panic!("creating a call: {error}"))
 }
@@ -90,9 +90,9 @@ pub fn query(
     HistoryQuery::new(user, filter, page, Some(limit), cursor).expect("valid history query")
 }
 
-pub async fn history<S: CallRepository>(storage: &S, query: HistoryQuery) -> HistoryPage {
+pub async fn history<S: CallHistory>(storage: &S, query: HistoryQuery) -> HistoryPage {
     storage
-        .history(query)
+        .page(query)
         .await
         .unwrap_or_else(|error| panic!("history query: {error}"))
 }

@@ -1,11 +1,11 @@
-//! Rules for [`CallRepository::history`]: filters, order, totals, page numbers and cursors.
+//! Rules for [`CallHistory::page`]: filters, order, totals, page numbers and cursors.
 
 use std::collections::HashSet;
 
 use calls_core::domain::{
     Call, CallId, CallStatus, HistoryCursor, HistoryFilter, HistoryPage, NewCall, UserId,
 };
-use calls_core::ports::CallRepository;
+use calls_core::ports::CallHistory;
 use uuid::Uuid;
 
 use super::StorageUnderTest;
@@ -277,7 +277,7 @@ pub async fn history_pages_with_limit_and_next_cursor<S: StorageUnderTest>(stora
 }
 
 /// Every page by number, concatenated.
-async fn all_pages_by_number<S: CallRepository>(
+async fn all_pages_by_number<S: CallHistory>(
     storage: &S,
     user: UserId,
     filter: &HistoryFilter,
@@ -308,7 +308,7 @@ async fn all_pages_by_cursor<S, F>(
     mut between_pages: F,
 ) -> Vec<Call>
 where
-    S: CallRepository,
+    S: CallHistory,
     F: AsyncFnMut(),
 {
     let mut seen = Vec::new();

@@ -1,25 +1,29 @@
-//! Rules for [`CallRepository::history_unless_revoked`]: the same page as `history`, unless the
+//! Rules for [`CallHistory::page_for_live_session`]: the same page as `page`, unless the session's
 //! token is revoked, as [`RevocationStore::is_revoked`] would say at that moment.
 
 use calls_core::domain::{CallStatus, HistoryFilter};
-use calls_core::ports::{CallRepository, RevocationKey};
+use calls_core::ports::{CallHistory, RevocationKey, SessionHistory};
 use chrono::TimeDelta;
 
 use super::StorageUnderTest;
 use super::fixtures::{MINUTE, at, history, now, place, query, register};
 
-async fn unless_revoked<S: CallRepository>(
+async fn for_session<S: CallHistory>(
     storage: &S,
     query: calls_core::domain::HistoryQuery,
     key: &str,
 ) -> Option<calls_core::domain::HistoryPage> {
     storage
-        .history_unless_revoked(query, RevocationKey::new(key.to_owned()))
+        .page_for_live_session(query, RevocationKey::new(key.to_owned()))
         .await
-        .unwrap_or_else(|error| panic!("history_unless_revoked({key}): {error}"))
+        .map(|read| match read {
+            SessionHistory::Page(page) => Some(page),
+            SessionHistory::SessionEnded => None,
+        })
+        .unwrap_or_else(|error| panic!("page_for_live_session({key}): {error}"))
 }
 
-pub async fn history_unless_revoked_reads_the_page_only_for_live_tokens<S: StorageUnderTest>(
+pub async fn page_for_live_session_reads_the_page_only_for_live_tokens<S: StorageUnderTest>(
     storage: S,
 ) {
     let alice = register(&storage, "alice@example.com").await;
@@ -58,17 +62,17 @@ pub async fn history_unless_revoked_reads_the_page_only_for_live_tokens<S: Stora
         let expected = history(&storage, page_query.clone()).await;
         assert!(!expected.calls.is_empty(), "the fixture has calls");
         assert_eq!(
-            unless_revoked(&storage, page_query.clone(), "jti-never-revoked").await,
+            for_session(&storage, page_query.clone(), "jti-never-revoked").await,
             Some(expected.clone()),
             "a token never revoked reads what `history` reads"
         );
         assert_eq!(
-            unless_revoked(&storage, page_query.clone(), "jti-expired").await,
+            for_session(&storage, page_query.clone(), "jti-expired").await,
             Some(expected),
             "a revocation past its expiry no longer counts"
         );
         assert_eq!(
-            unless_revoked(&storage, page_query.clone(), "jti-revoked").await,
+            for_session(&storage, page_query.clone(), "jti-revoked").await,
             None,
             "a revoked token reads nothing"
         );
@@ -77,7 +81,7 @@ pub async fn history_unless_revoked_reads_the_page_only_for_live_tokens<S: Stora
     for name in ["jti-never-revoked", "jti-expired", "jti-revoked"] {
         let key = RevocationKey::new(name.to_owned());
         let revoked = storage.is_revoked(&key).await.expect("is_revoked");
-        let page = unless_revoked(
+        let page = for_session(
             &storage,
             query(alice.id, HistoryFilter::default(), Some(1), 20, None),
             name,
@@ -87,13 +91,11 @@ pub async fn history_unless_revoked_reads_the_page_only_for_live_tokens<S: Stora
     }
 }
 
-pub async fn history_unless_revoked_of_a_user_without_calls_is_an_empty_page<
-    S: StorageUnderTest,
->(
+pub async fn page_for_live_session_of_a_user_without_calls_is_an_empty_page<S: StorageUnderTest>(
     storage: S,
 ) {
     let bob = register(&storage, "bob@example.com").await;
-    let page = unless_revoked(
+    let page = for_session(
         &storage,
         query(bob.id, HistoryFilter::default(), Some(1), 20, None),
         "jti-bob",

@@ -1,5 +1,5 @@
-//! Contract suites for the storage ports: [`UserRepository`], [`CallRepository`],
-//! [`RevocationStore`] and [`DatabaseHealth`].
+//! Contract suites for the storage ports: [`UserRepository`], [`CallRecords`], [`CallHistory`],
+//! [`CallUsage`], [`CallSweeps`], [`CallStatistics`], [`RevocationStore`] and [`DatabaseHealth`].
 //!
 //! Each rule is one `async fn` taking a fresh, empty, migrated storage and panicking with a
 //! message naming the broken rule. An adapter runs all of them, one `#[tokio::test]` each, with
@@ -19,17 +19,35 @@ pub mod revocations;
 pub mod status_counts;
 pub mod users;
 
-use calls_core::ports::{CallRepository, DatabaseHealth, RevocationStore, UserRepository};
+use calls_core::ports::{
+    CallHistory, CallRecords, CallStatistics, CallSweeps, CallUsage, DatabaseHealth,
+    RevocationStore, UserRepository,
+};
 
 /// Everything a storage adapter under test implements. Blanket-implemented.
 pub trait StorageUnderTest:
-    UserRepository + CallRepository + RevocationStore + DatabaseHealth + Clone + Send + Sync + 'static
+    UserRepository
+    + CallRecords
+    + CallHistory
+    + CallUsage
+    + CallSweeps
+    + CallStatistics
+    + RevocationStore
+    + DatabaseHealth
+    + Clone
+    + Send
+    + Sync
+    + 'static
 {
 }
 
 impl<T> StorageUnderTest for T where
     T: UserRepository
-        + CallRepository
+        + CallRecords
+        + CallHistory
+        + CallUsage
+        + CallSweeps
+        + CallStatistics
         + RevocationStore
         + DatabaseHealth
         + Clone

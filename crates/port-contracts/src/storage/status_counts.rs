@@ -1,13 +1,13 @@
-//! Rules for `CallRepository::count_by_status` and `DatabaseHealth::pool_state`: what the
+//! Rules for `CallStatistics::count_by_status` and `DatabaseHealth::pool_state`: what the
 //! metrics read at scrape time.
 
 use calls_core::domain::{CallStatus, StatusChange};
-use calls_core::ports::{CallRepository, CallStatusCounts};
+use calls_core::ports::{CallStatistics, CallStatusCounts};
 
 use super::StorageUnderTest;
 use super::fixtures::{HOUR, SECOND, at, place, register};
 
-async fn counts<S: CallRepository>(storage: &S) -> CallStatusCounts {
+async fn counts<S: CallStatistics>(storage: &S) -> CallStatusCounts {
     storage
         .count_by_status()
         .await

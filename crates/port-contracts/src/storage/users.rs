@@ -1,7 +1,7 @@
 //! Rules for [`UserRepository`] (and account deletion cascading to calls).
 
 use calls_core::domain::{CallStatus, Email, PasswordHash, User, UserId};
-use calls_core::ports::{CallRepository, CreateCallError, CreateUserError, UserRepository};
+use calls_core::ports::{CallRecords, CreateCallError, CreateUserError, UserRepository};
 
 use super::StorageUnderTest;
 use super::fixtures::{at, email, history, new_call, new_user, place, query, register};
@@ -203,7 +203,7 @@ pub async fn deleting_a_user_deletes_their_calls<S: StorageUnderTest>(storage: S
         "other users' calls stay"
     );
     assert_eq!(
-        CallRepository::create(&storage, new_call(alice.id, at(1), CallStatus::Initiated)).await,
+        CallRecords::create(&storage, new_call(alice.id, at(1), CallStatus::Initiated)).await,
         Err(CreateCallError::UnknownUser),
         "a deleted user cannot get new calls"
     );

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use actix_web::{HttpResponse, web};
-use calls_core::ports::{CallRepository, DatabaseHealth};
+use calls_core::ports::{CallStatistics, DatabaseHealth};
 
 use super::families::Metrics;
 use crate::error::ApiError;
@@ -17,7 +17,7 @@ pub const OPENMETRICS_CONTENT_TYPE: &str =
 #[derive(Clone)]
 pub struct ScrapeSources {
     pub database: Arc<dyn DatabaseHealth>,
-    pub calls: Arc<dyn CallRepository>,
+    pub calls: Arc<dyn CallStatistics>,
 }
 
 pub async fn scrape(

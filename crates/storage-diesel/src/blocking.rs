@@ -3,9 +3,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use calls_core::ports::StorageError;
+use calls_core::ports::{PoolState, StorageError};
 use diesel::r2d2::{Pool, R2D2Connection};
 
+use crate::errors::pool_error;
 use crate::manager::{CheckedManager, connection_lost_reset};
 use tokio::sync::Semaphore;
 
@@ -45,6 +46,16 @@ impl<C: R2D2Connection + 'static> Blocking<C> {
         &self.pool
     }
 
+    /// r2d2's own bookkeeping: no database access.
+    pub fn pool_state(&self) -> PoolState {
+        let state = self.pool.state();
+        PoolState {
+            connections: state.connections,
+            idle_connections: state.idle_connections,
+            max_connections: self.pool.max_size(),
+        }
+    }
+
     /// Runs `work` with a pooled connection on the blocking thread pool, inside the caller's
     /// tracing span. `operation` names the work in traces and errors.
     pub async fn run<T, E, F>(&self, operation: &'static str, work: F) -> Result<T, E>
@@ -56,21 +67,19 @@ impl<C: R2D2Connection + 'static> Blocking<C> {
         let permit = tokio::time::timeout(self.wait, Arc::clone(&self.permits).acquire_owned())
             .await
             .map_err(|_| {
-                StorageError::Unavailable(format!(
+                StorageError::unavailable(format!(
                     "no database connection became free within {:?} ({operation})",
                     self.wait
                 ))
             })?
-            .map_err(|_| StorageError::Unavailable("storage is shut down".to_owned()))?;
+            .map_err(|_| StorageError::unavailable("storage is shut down"))?;
         let pool = self.pool.clone();
         let span = tracing::Span::current();
         let task = tokio::task::spawn_blocking(move || {
             let _permit = permit;
             let _caller = span.enter();
             let _operation = tracing::debug_span!("db", operation).entered();
-            let mut connection = pool
-                .get()
-                .map_err(|error| StorageError::Unavailable(error.to_string()))?;
+            let mut connection = pool.get().map_err(pool_error)?;
             // The work reports a lost connection through `mark_connection_lost`; the pool reads
             // the mark when `connection` goes back to it, at the end of this closure.
             connection_lost_reset();
@@ -78,9 +87,10 @@ impl<C: R2D2Connection + 'static> Blocking<C> {
         });
         match task.await {
             Ok(result) => result,
-            Err(error) => Err(StorageError::Unexpected(format!(
-                "database task {operation} did not complete: {error}"
+            Err(error) => Err(StorageError::unexpected(format!(
+                "database task {operation} did not complete"
             ))
+            .caused_by(error)
             .into()),
         }
     }

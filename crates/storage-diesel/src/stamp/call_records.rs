@@ -1,0 +1,169 @@
+//! `stamp_call_records!`: single calls, created, read and moved through their statuses.
+
+/// Implements `CallRecords` for the calling crate's storage type, over the rows of
+/// [`stamp_rows!`](crate::stamp_rows).
+#[macro_export]
+#[allow(clippy::crate_in_macro_def)] // `crate` is meant: the backend crate that stamps this.
+macro_rules! stamp_call_records {
+    ($storage:ident) => {
+        const _: () = {
+            use calls_core::domain::{Call, CallId, CallStatus, NewCall, StatusChange, UserId};
+            use calls_core::ports::{CallRecords, CreateCallError, StorageError, TransitionError};
+            use chrono::{DateTime, Utc};
+            use diesel::prelude::*;
+            use $crate::conversions::{parse_status, status_texts};
+            use $crate::errors::{is_foreign_key_violation, storage_error};
+
+            use crate::columns::{StoredId, StoredTime};
+            use crate::rows::{CallChanges, CallRow, NewCallRow};
+            use crate::schema::calls;
+
+            #[async_trait::async_trait]
+            impl CallRecords for $storage {
+                async fn create(&self, call: NewCall) -> Result<Call, CreateCallError> {
+                    self.db
+                        .run("create_call", move |conn| {
+                            let row = diesel::insert_into(calls::table)
+                                .values(NewCallRow::new(&call))
+                                .returning(CallRow::as_returning())
+                                .get_result(conn)
+                                .map_err(|error| {
+                                    if is_foreign_key_violation(&error) {
+                                        CreateCallError::UnknownUser
+                                    } else {
+                                        storage_error(error).into()
+                                    }
+                                })?;
+                            Ok(Call::try_from(row)?)
+                        })
+                        .await
+                }
+
+                async fn get(&self, id: CallId) -> Result<Option<Call>, StorageError> {
+                    self.db
+                        .run("get_call", move |conn| {
+                            calls::table
+                                .find(StoredId(*id.as_uuid()))
+                                .select(CallRow::as_select())
+                                .first(conn)
+                                .optional()
+                                .map_err(storage_error)?
+                                .map(Call::try_from)
+                                .transpose()
+                        })
+                        .await
+                }
+
+                /// One guarded `UPDATE ... WHERE id = ? AND status IN (...) RETURNING ...`: the
+                /// check and the write are atomic, so concurrent updates can never move a call
+                /// backwards. Only when nothing matched is the row read, to tell "no such call"
+                /// from "refused".
+                async fn transition(
+                    &self,
+                    id: CallId,
+                    change: StatusChange,
+                ) -> Result<Call, TransitionError> {
+                    self.db
+                        .run("transition_call", move |conn| {
+                            let stored = StoredId(*id.as_uuid());
+                            let predecessors =
+                                status_texts(CallStatus::allowed_predecessors(change.status));
+                            let updated = diesel::update(
+                                calls::table
+                                    .filter(calls::id.eq(stored))
+                                    .filter(calls::status.eq_any(predecessors)),
+                            )
+                            .set(CallChanges::new(&change)?)
+                            .returning(CallRow::as_returning())
+                            .get_result(conn)
+                            .optional()
+                            .map_err(storage_error)?;
+                            if let Some(row) = updated {
+                                return Ok(Call::try_from(row)?);
+                            }
+                            let current: Option<String> = calls::table
+                                .find(stored)
+                                .select(calls::status)
+                                .first(conn)
+                                .optional()
+                                .map_err(storage_error)?;
+                            match current {
+                                None => Err(TransitionError::NotFound),
+                                Some(current) => Err(TransitionError::Refused {
+                                    current: parse_status(&current, format_args!("call {id}"))?,
+                                    requested: change.status,
+                                }),
+                            }
+                        })
+                        .await
+                }
+
+                /// Only a `completed` call takes the provider's duration: a failed or canceled
+                /// call was never billed, and an unfinished one still gets its duration when it
+                /// ends.
+                async fn settle_duration(
+                    &self,
+                    id: CallId,
+                    duration: u32,
+                ) -> Result<bool, StorageError> {
+                    self.db
+                        .run("settle_call_duration", move |conn| {
+                            let updated = diesel::update(
+                                calls::table
+                                    .find(StoredId(*id.as_uuid()))
+                                    .filter(calls::status.eq(CallStatus::Completed.as_str())),
+                            )
+                            .set(calls::duration.eq(i32::try_from(duration).unwrap_or(i32::MAX)))
+                            .execute(conn)
+                            .map_err(storage_error)?;
+                            Ok(updated > 0)
+                        })
+                        .await
+                }
+
+                async fn find_by_session_id(
+                    &self,
+                    session_id: &str,
+                ) -> Result<Option<Call>, StorageError> {
+                    let session_id = session_id.to_owned();
+                    self.db
+                        .run("find_call_by_session", move |conn| {
+                            calls::table
+                                .filter(calls::session_id.eq(session_id))
+                                .select(CallRow::as_select())
+                                .order((calls::start_time.desc(), calls::id.desc()))
+                                .first(conn)
+                                .optional()
+                                .map_err(storage_error)?
+                                .map(Call::try_from)
+                                .transpose()
+                        })
+                        .await
+                }
+
+                async fn find_pending_without_session(
+                    &self,
+                    user_id: UserId,
+                    since: DateTime<Utc>,
+                ) -> Result<Option<Call>, StorageError> {
+                    self.db
+                        .run("find_pending_call_without_session", move |conn| {
+                            calls::table
+                                .filter(calls::user_id.eq(StoredId(*user_id.as_uuid())))
+                                .filter(calls::status.eq_any(status_texts(CallStatus::IN_PROGRESS)))
+                                .filter(calls::session_id.is_null())
+                                .filter(calls::start_time.ge(StoredTime(since)))
+                                .order((calls::start_time.desc(), calls::id.desc()))
+                                .select(CallRow::as_select())
+                                .first(conn)
+                                .optional()
+                                .map_err(storage_error)?
+                                .map(Call::try_from)
+                                .transpose()
+                        })
+                        .await
+                }
+            }
+        };
+    };
+}

@@ -1,0 +1,38 @@
+//! The macros that stamp the storage ports into a backend crate, one file per port, and
+//! [`implement_storage_ports!`](crate::implement_storage_ports), which stamps them all.
+
+mod call_history;
+mod call_records;
+mod call_statistics;
+mod call_sweeps;
+mod call_usage;
+mod health;
+mod revocations;
+mod rows;
+mod users;
+
+/// Stamps every storage port into the calling backend crate, for its storage type (`storage`),
+/// its diesel backend and its connection type. See the crate documentation for what the
+/// calling crate provides.
+#[macro_export]
+macro_rules! implement_storage_ports {
+    (
+        storage: $storage:ident,
+        backend: $($backend:ident)::+,
+        connection: $($connection:ident)::+ $(,)?
+    ) => {
+        $crate::stamp_rows!(backend: $($backend)::+);
+        $crate::stamp_user_repository!($storage);
+        $crate::stamp_call_records!($storage);
+        $crate::stamp_call_history!(
+            storage: $storage,
+            backend: $($backend)::+,
+            connection: $($connection)::+,
+        );
+        $crate::stamp_call_usage!($storage);
+        $crate::stamp_call_sweeps!($storage);
+        $crate::stamp_call_statistics!($storage);
+        $crate::stamp_revocation_store!($storage);
+        $crate::stamp_database_health!($storage);
+    };
+}
