@@ -59,7 +59,7 @@ impl MetricsEndpoint {
     pub fn serve(self, storage: &Storage) -> Result<MetricsServer, StartupError> {
         let sources = ScrapeSources {
             database: Arc::clone(&storage.health),
-            calls: Arc::clone(&storage.calls),
+            calls: Arc::clone(&storage.statistics),
         };
         let server = build_metrics_server(self.listener, self.metrics, sources, SHUTDOWN_TIMEOUT)
             .map_err(|err| StartupError::Bind {

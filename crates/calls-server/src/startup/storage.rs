@@ -5,7 +5,10 @@ use std::time::Duration;
 
 use calls_adapters_postgres::PostgresStorage;
 use calls_adapters_sqlite::SqliteStorage;
-use calls_core::ports::{CallRepository, DatabaseHealth, RevocationStore, UserRepository};
+use calls_core::ports::{
+    CallHistory, CallRecords, CallStatistics, CallSweeps, CallUsage, DatabaseHealth,
+    RevocationStore, UserRepository,
+};
 use secrecy::ExposeSecret;
 
 use super::StartupError;
@@ -15,7 +18,11 @@ use crate::settings::{DatabaseSettings, DatabaseTarget};
 #[derive(Clone)]
 pub struct Storage {
     pub users: Arc<dyn UserRepository>,
-    pub calls: Arc<dyn CallRepository>,
+    pub calls: Arc<dyn CallRecords>,
+    pub history: Arc<dyn CallHistory>,
+    pub usage: Arc<dyn CallUsage>,
+    pub sweeps: Arc<dyn CallSweeps>,
+    pub statistics: Arc<dyn CallStatistics>,
     pub revocations: Arc<dyn RevocationStore>,
     pub health: Arc<dyn DatabaseHealth>,
 }
@@ -23,12 +30,24 @@ pub struct Storage {
 impl Storage {
     fn from_adapter<A>(adapter: A) -> Self
     where
-        A: UserRepository + CallRepository + RevocationStore + DatabaseHealth + 'static,
+        A: UserRepository
+            + CallRecords
+            + CallHistory
+            + CallUsage
+            + CallSweeps
+            + CallStatistics
+            + RevocationStore
+            + DatabaseHealth
+            + 'static,
     {
         let adapter = Arc::new(adapter);
         Self {
             users: adapter.clone(),
             calls: adapter.clone(),
+            history: adapter.clone(),
+            usage: adapter.clone(),
+            sweeps: adapter.clone(),
+            statistics: adapter.clone(),
             revocations: adapter.clone(),
             health: adapter,
         }
@@ -90,7 +109,7 @@ async fn open(
             DatabaseTarget::Sqlite(path) => {
                 let options = calls_adapters_sqlite::PoolOptions {
                     connection_timeout: timeout,
-                    ..Default::default()
+                    ..calls_adapters_sqlite::POOL_DEFAULTS
                 };
                 let storage = SqliteStorage::open(&path.to_string_lossy(), options)
                     .map_err(|e| e.to_string())?;

@@ -6,11 +6,12 @@ use std::time::Duration;
 use calls_adapters_voip::twilio::{TwilioConfig, TwilioWebhooks};
 use calls_adapters_voip::{MockVoiceProvider, TwilioVoiceProvider};
 use calls_core::domain::DestinationPolicy;
-use calls_core::ports::{CallRepository, Clock, VoiceProvider};
+use calls_core::ports::{Clock, VoiceProvider};
 use calls_core::services::{CallLimits, ReaperPolicy, VoiceDeps, VoiceService};
 use secrecy::{ExposeSecret, SecretString};
 
 use super::StartupError;
+use super::storage::Storage;
 use crate::settings::{ReaperSettings, SettingsError, VoipProviderKind, VoipSettings};
 
 pub struct Voice {
@@ -21,7 +22,7 @@ pub struct Voice {
 
 pub fn wire_voice(
     settings: &VoipSettings,
-    calls: Arc<dyn CallRepository>,
+    storage: &Storage,
     clock: Arc<dyn Clock>,
 ) -> Result<Voice, StartupError> {
     let destinations = DestinationPolicy::new(
@@ -59,7 +60,9 @@ pub fn wire_voice(
     };
     tracing::info!(destinations = %destinations, ?limits, "voice call policy");
     let service = VoiceService::new(VoiceDeps {
-        calls,
+        calls: storage.calls.clone(),
+        usage: storage.usage.clone(),
+        sweeps: storage.sweeps.clone(),
         provider,
         clock,
         destinations,

@@ -55,8 +55,8 @@ pub fn wire(settings: &Settings, storage: &Storage) -> Result<Wired, StartupErro
         throttle: Arc::new(throttle),
         clock: clock.clone(),
     });
-    let voice = wire_voice(&settings.voip, storage.calls.clone(), clock.clone())?;
-    let calls = CallService::new(storage.calls.clone(), clock);
+    let voice = wire_voice(&settings.voip, storage, clock.clone())?;
+    let calls = CallService::new(storage.calls.clone(), storage.history.clone(), clock);
     let workers = match settings.server.workers {
         0 => None,
         n => Some(n),

@@ -110,10 +110,10 @@ async fn racing_sweeps_fail_each_call_exactly_once(app: TestApp) {
     let now_one = DateTime::from_timestamp_micros(Utc::now().timestamp_micros()).expect("now");
     let now_other = now_one + TimeDelta::milliseconds(1);
     let (by_one, by_other) = tokio::join!(
-        one.calls
+        one.sweeps
             .fail_stale(CallStatus::Connecting, cutoff, "sweep one", now_one),
         other
-            .calls
+            .sweeps
             .fail_stale(CallStatus::Connecting, cutoff, "sweep other", now_other),
     );
     let (by_one, by_other) = (by_one.expect("sweep one"), by_other.expect("sweep other"));
@@ -146,10 +146,10 @@ async fn racing_sweeps_fail_each_call_exactly_once(app: TestApp) {
     );
 
     let (again_one, again_other) = tokio::join!(
-        one.calls
+        one.sweeps
             .fail_stale(CallStatus::Connecting, cutoff, "again", now_one),
         other
-            .calls
+            .sweeps
             .fail_stale(CallStatus::Connecting, cutoff, "again", now_other),
     );
     assert_eq!(

@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, web};
 
 use crate::dto::auth::{AuthResponse, Credentials};
 use crate::error::ApiError;
-use crate::extractors::{ApiJson, Authenticated, ClientIp};
+use crate::extractors::{ApiJson, ClientIp, LiveSession};
 use crate::state::AppState;
 
 pub async fn register(
@@ -26,7 +26,7 @@ pub async fn login(
 
 pub async fn logout(
     state: web::Data<AppState>,
-    Authenticated(token): Authenticated,
+    LiveSession(token): LiveSession,
 ) -> Result<HttpResponse, ApiError> {
     state.auth.logout(&token).await?;
     Ok(HttpResponse::NoContent().finish())

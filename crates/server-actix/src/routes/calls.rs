@@ -7,12 +7,12 @@ use crate::dto::calls::{
     CallCreatedResponse, CallUpdatedResponse, CreateCallRequest, UpdateCallRequest,
 };
 use crate::error::ApiError;
-use crate::extractors::{ApiJson, Authenticated};
+use crate::extractors::{ApiJson, LiveSession};
 use crate::state::AppState;
 
 pub async fn create(
     state: web::Data<AppState>,
-    Authenticated(token): Authenticated,
+    LiveSession(token): LiveSession,
     ApiJson(body): ApiJson<CreateCallRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let call = state
@@ -24,7 +24,7 @@ pub async fn create(
 
 pub async fn update(
     state: web::Data<AppState>,
-    Authenticated(token): Authenticated,
+    LiveSession(token): LiveSession,
     path: web::Path<String>,
     ApiJson(body): ApiJson<UpdateCallRequest>,
 ) -> Result<HttpResponse, ApiError> {

@@ -1,10 +1,11 @@
 //! `GET /api/calls/history`.
 
 use actix_web::{HttpResponse, web};
+use calls_core::ports::SessionHistory;
 
 use crate::dto::history::{HistoryParams, HistoryResponse};
 use crate::error::ApiError;
-use crate::extractors::{ApiQuery, SignedIn};
+use crate::extractors::{ApiQuery, SignatureVerifiedOnly};
 use crate::state::AppState;
 
 /// The token's revocation is checked by the history read itself, in the same snapshot as the
@@ -13,7 +14,7 @@ use crate::state::AppState;
 /// the token is known not to be revoked.
 pub async fn list(
     state: web::Data<AppState>,
-    SignedIn(token): SignedIn,
+    SignatureVerifiedOnly(token): SignatureVerifiedOnly,
     params: Result<ApiQuery<HistoryParams>, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
     let validated = params.and_then(|ApiQuery(params)| params.validate(token.user_id()));
@@ -24,10 +25,13 @@ pub async fn list(
             return Err(invalid);
         }
     };
-    let page = state
+    let page = match state
         .calls
-        .history_for(&token, request.query.clone())
+        .history_for_session(&token, request.query.clone())
         .await?
-        .ok_or_else(ApiError::unauthorized)?;
+    {
+        SessionHistory::Page(page) => page,
+        SessionHistory::SessionEnded => return Err(ApiError::unauthorized()),
+    };
     Ok(HttpResponse::Ok().json(HistoryResponse::new(&request, page)))
 }

@@ -9,12 +9,12 @@ use crate::dto::voice::{
     VoiceTokenResponse,
 };
 use crate::error::ApiError;
-use crate::extractors::{ApiJson, Authenticated};
+use crate::extractors::{ApiJson, LiveSession};
 use crate::state::AppState;
 
 pub async fn initiate(
     state: web::Data<AppState>,
-    Authenticated(token): Authenticated,
+    LiveSession(token): LiveSession,
     ApiJson(body): ApiJson<InitiateCallRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let started = state
@@ -26,7 +26,7 @@ pub async fn initiate(
 
 pub async fn terminate(
     state: web::Data<AppState>,
-    Authenticated(token): Authenticated,
+    LiveSession(token): LiveSession,
     ApiJson(body): ApiJson<TerminateCallRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let call_id =
@@ -37,7 +37,7 @@ pub async fn terminate(
 
 pub async fn token(
     state: web::Data<AppState>,
-    Authenticated(token): Authenticated,
+    LiveSession(token): LiveSession,
 ) -> Result<HttpResponse, ApiError> {
     let issued = state
         .voice
