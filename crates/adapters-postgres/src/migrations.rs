@@ -3,10 +3,10 @@
 use diesel::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
-use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 
-use calls_storage_diesel::MigrationError;
-use calls_storage_diesel::errors::{pool_error, storage_error};
+use calls_storage_diesel::errors::storage_error;
+use calls_storage_diesel::migrations::{MigrationError, apply_pending};
 
 use crate::storage::PostgresStorage;
 
@@ -20,22 +20,12 @@ impl PostgresStorage {
     /// Blocking; safe to run from several instances at once (they take turns on an advisory
     /// lock, and diesel's `__diesel_schema_migrations` table records what ran).
     pub fn run_migrations(&self) -> Result<usize, MigrationError> {
-        let mut conn = self
-            .db
-            .pool()
-            .get()
-            .map_err(|error| MigrationError::Unavailable(pool_error(error).chain()))?;
+        let mut conn = self.db.migration_connection()?;
         lock(&mut conn, "pg_advisory_lock")?;
-        let applied = conn
-            .run_pending_migrations(MIGRATIONS)
-            .map(|versions| versions.len())
-            .map_err(|error| MigrationError::Failed(error.to_string()));
+        let applied = apply_pending(&mut *conn, MIGRATIONS, "PostgreSQL");
         let unlocked = lock(&mut conn, "pg_advisory_unlock");
         let applied = applied?;
         unlocked?;
-        if applied > 0 {
-            tracing::info!(applied, "applied PostgreSQL migrations");
-        }
         Ok(applied)
     }
 }
