@@ -54,10 +54,11 @@ else
 fi
 
 if [ "${ADVISORY_DB_FETCH:-1}" != 0 ]; then
-  if cargo deny --log-level error fetch db >/dev/null 2>&1; then
+  # Bounded, for a network that drops packets instead of refusing them.
+  if timeout 300 cargo deny --log-level error fetch db >/dev/null 2>&1; then
     echo "advisories: RustSec database fetched"
   else
-    echo "advisories: RustSec database not fetched (no access from this machine)"
+    echo "advisories: RustSec database not fetched (unreachable from here, or the fetch failed)"
   fi
 fi
 

@@ -82,7 +82,7 @@ expect() {
   else
     failed=$((failed + 1))
     echo "FAILED: $what: expected $want, got $got (exit $status), wanted to see: $*" >&2
-    echo "$out" | sed 's/^/    /' >&2
+    sed 's/^/    /' <<<"$out" >&2
   fi
 }
 
