@@ -42,9 +42,11 @@ check-deploy:
     python3 scripts/check-deploy-files.py
     python3 scripts/check-deploy-files.py --self-test
 
-# Supply chain: advisories, licenses, bans, sources (installs cargo-deny if missing).
+# Supply chain: licenses, bans, sources, advisories (offline RustSec snapshot or a newer fetched
+# copy), then the advisories check's self-test (installs cargo-deny 0.20.2 if missing).
 deny:
     bash scripts/supply-chain.sh
+    bash scripts/supply-chain-selftest.sh
 
 # Fuzz the live server with schemathesis against openapi.yml (FUZZ_MAX_EXAMPLES, default 200).
 fuzz-api:

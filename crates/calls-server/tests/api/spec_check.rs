@@ -22,7 +22,7 @@ pub struct SpecChecker {
 }
 
 pub static SPEC: LazyLock<SpecChecker> = LazyLock::new(|| SpecChecker {
-    spec: serde_yaml::from_str(OPENAPI_YAML).expect("openapi.yml parses"),
+    spec: serde_saphyr::from_str(OPENAPI_YAML).expect("openapi.yml parses"),
     validators: Mutex::new(HashMap::new()),
 });
 
