@@ -3,6 +3,7 @@
 mod auth;
 mod calls;
 mod voice;
+mod webhooks;
 
 pub use auth::{
     AuthDeps, AuthService, AuthenticateError, LoginError, LogoutError, RegisterError, Session,
@@ -13,3 +14,4 @@ pub use voice::{
     CallLimits, DialDecision, InitiateError, InitiatedCall, LinkError, ProviderReport, ReapReport,
     ReaperPolicy, ReportOutcome, TerminateError, VoiceDeps, VoiceService,
 };
+pub use webhooks::{WebhookAccessError, WebhookService};

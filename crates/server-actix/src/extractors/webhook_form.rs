@@ -1,46 +1,22 @@
-//! `WebhookForm`: the parameters of a provider webhook, as its signature covers them.
-//!
-//! Twilio signs the full URL it requested plus, for a POST, every form parameter. A GET carries
-//! its parameters in the query string, which is already part of the signed URL.
+//! `WebhookForm`: a provider webhook's request as the core's [`WebhookRequest`], moved over
+//! without interpreting it: path and query, the query's and the form body's parameters, and the
+//! header the provider signs with (named by the core's `WebhookService`, so this crate knows no
+//! provider). What the parameters mean and which of them are signed is the adapter's business.
 
 use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::http::Method;
-use actix_web::{FromRequest, HttpRequest};
+use actix_web::{FromRequest, HttpRequest, web};
+use calls_core::ports::WebhookRequest;
 
 use super::body::{content_type_essence, declared_length, read_limited};
 use crate::error::ApiError;
-
-const SIGNATURE_HEADER: &str = "X-Twilio-Signature";
+use crate::state::AppState;
 
 #[derive(Debug, Clone)]
-pub struct WebhookForm {
-    /// Path and query as requested, e.g. `/api/voice/twiml?x=1`.
-    pub path_and_query: String,
-    /// The POST parameters the signature covers (empty for a GET).
-    pub signed_params: Vec<(String, String)>,
-    /// Every parameter, from the body (POST) or the query string (GET).
-    pub fields: Vec<(String, String)>,
-    pub signature: Option<String>,
-}
-
-impl WebhookForm {
-    /// The first value of `name`, if present and not blank.
-    pub fn field(&self, name: &str) -> Option<&str> {
-        self.fields
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-            .filter(|value| !value.trim().is_empty())
-    }
-
-    pub fn required(&self, name: &'static str) -> Result<&str, ApiError> {
-        self.field(name)
-            .ok_or_else(|| ApiError::validation(format!("{name} is required")))
-    }
-}
+pub struct WebhookForm(pub WebhookRequest);
 
 impl FromRequest for WebhookForm {
     type Error = ApiError;
@@ -51,9 +27,12 @@ impl FromRequest for WebhookForm {
             .uri()
             .path_and_query()
             .map_or_else(|| req.path().to_owned(), |pq| pq.as_str().to_owned());
+        let Some(state) = req.app_data::<web::Data<AppState>>() else {
+            return Box::pin(std::future::ready(Err(ApiError::internal())));
+        };
         let signature = req
             .headers()
-            .get(SIGNATURE_HEADER)
+            .get(state.webhooks.signature_header())
             .and_then(|value| value.to_str().ok())
             .map(str::to_owned);
         let is_post = req.method() == Method::POST;
@@ -63,32 +42,26 @@ impl FromRequest for WebhookForm {
         let declared_length = declared_length(req);
         let payload = payload.take();
         Box::pin(async move {
-            let query_fields = parse_pairs(query.as_bytes())?;
-            if !is_post {
-                return Ok(Self {
-                    path_and_query,
-                    signed_params: Vec::new(),
-                    fields: query_fields,
-                    signature,
-                });
-            }
-            if !is_form {
-                return Err(ApiError::new(
-                    actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
-                    "webhook body must be application/x-www-form-urlencoded",
-                ));
-            }
-            let body = read_limited(payload, declared_length).await?;
-            let signed_params = parse_pairs(&body)?;
-            let mut fields = signed_params.clone();
-            fields.extend(query_fields);
-            Ok(Self {
+            let query = parse_pairs(query.as_bytes())?;
+            // A GET has no body: its parameters are all in the query string.
+            let form = if is_post {
+                if !is_form {
+                    return Err(ApiError::new(
+                        actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                        "unsupported_media_type",
+                        "webhook body must be application/x-www-form-urlencoded",
+                    ));
+                }
+                parse_pairs(&read_limited(payload, declared_length).await?)?
+            } else {
+                Vec::new()
+            };
+            Ok(Self(WebhookRequest {
                 path_and_query,
-                signed_params,
-                fields,
+                query,
+                form,
                 signature,
-            })
+            }))
         })
     }
 }
