@@ -26,7 +26,7 @@ test-postgres:
     bash scripts/ensure-postgres.sh
     REQUIRE_POSTGRES=1 TEST_DATABASE_URL={{pg_admin}} cargo test --workspace
 
-# Formatting check and clippy with warnings as errors, plus the core-dependency rule.
+# Formatting check and clippy with warnings as errors, plus the dependency rules (core, HTTP).
 lint:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings

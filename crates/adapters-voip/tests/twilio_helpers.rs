@@ -1,15 +1,12 @@
 //! The pure helpers for Twilio's webhooks: signatures, TwiML, statuses, identities.
 
-mod support;
-
 use calls_adapters_voip::twilio::identity::{
     MAX_IDENTITY_LEN, identity_for_user, is_valid_identity, user_id_from_caller,
     user_id_from_identity,
 };
 use calls_adapters_voip::twilio::status::map_twilio_status;
-use calls_adapters_voip::twilio::{TwilioVoiceProvider, signature, twiml};
-use calls_core::domain::{CallStatus, PhoneNumber, UserId};
-use support::*;
+use calls_adapters_voip::twilio::{signature, twiml};
+use calls_core::domain::{CallStatus, UserId};
 
 // Twilio's documented example.
 const DOC_TOKEN: &str = "12345";
@@ -255,32 +252,4 @@ fn foreign_identities_map_to_no_user() {
     assert!(!is_valid_identity("dash-ed"));
     assert!(!is_valid_identity(&"a".repeat(MAX_IDENTITY_LEN + 1)));
     assert!(is_valid_identity(&"a".repeat(MAX_IDENTITY_LEN)));
-}
-
-#[test]
-fn webhooks_use_the_public_base_url_and_the_configured_caller_id() {
-    let provider =
-        TwilioVoiceProvider::new(&rest_config("http://127.0.0.1:9"), fixed_clock()).expect("valid");
-    let webhooks = provider.webhooks();
-
-    assert_eq!(
-        webhooks.twiml_url(),
-        format!("{PUBLIC_BASE_URL}/api/voice/twiml")
-    );
-    assert_eq!(
-        webhooks.status_callback_url(),
-        format!("{PUBLIC_BASE_URL}/api/voice/status")
-    );
-    let to = PhoneNumber::parse(DESTINATION).expect("valid");
-    assert_eq!(
-        webhooks.dial(&to),
-        twiml::dial(FROM_NUMBER, DESTINATION, &webhooks.status_callback_url())
-    );
-
-    let params = [("CallSid", "CA1"), ("CallStatus", "ringing")];
-    let header = signature::compute(AUTH_TOKEN, &webhooks.status_callback_url(), &params);
-    assert!(webhooks.verify_signature("/api/voice/status", &params, &header));
-    assert!(!webhooks.verify_signature("/api/voice/twiml", &params, &header));
-    assert!(!webhooks.verify_signature("/api/voice/status", &params[..1], &header));
-    assert!(!format!("{webhooks:?}").contains(AUTH_TOKEN));
 }

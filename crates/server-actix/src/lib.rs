@@ -1,5 +1,10 @@
 //! The HTTP layer of the calls platform on actix-web: routes, extractors, DTOs, error mapping.
-//! It knows the use cases of `calls-core` and nothing of the adapters behind them.
+//!
+//! It depends on `calls-core` alone and knows nothing of the adapters behind it
+//! (`scripts/check-core-deps.sh` fails CI otherwise). Even the voice provider's webhooks are
+//! only moved here: [`extractors::WebhookForm`] hands the request to the core's
+//! `WebhookService` and `ProviderWebhooks` port, whose adapter knows the provider's parameters,
+//! signatures and reply documents; the route sends back the document it renders.
 
 pub mod dto;
 pub mod error;

@@ -1,20 +1,25 @@
-//! The Twilio voice provider and the helpers for Twilio's webhooks.
+//! The Twilio voice provider and Twilio's webhooks.
 //!
-//! * [`TwilioVoiceProvider`] implements the port, in one of two [`TwilioMode`]s chosen by the
-//!   settings in [`TwilioConfig`].
-//! * [`signature`], [`twiml`], [`status`], [`identity`] and [`TwilioWebhooks`] are for the HTTP
-//!   layer's `/api/voice/*` routes: pure functions, no network.
+//! * [`TwilioVoiceProvider`] implements the `VoiceProvider` port, in one of two [`TwilioMode`]s
+//!   chosen by the settings in [`TwilioConfig`].
+//! * [`TwilioWebhooks`] implements the `ProviderWebhooks` port for the `/api/voice/*` routes:
+//!   it checks Twilio's [`signature`]s, reads Twilio's parameters (statuses mapped by
+//!   [`status`], callers by [`identity`]) and answers in [`twiml`]. Pure, no network.
 
 mod access_token;
+mod answer_request;
 mod calls;
 mod client;
 mod config;
 mod errors;
+mod params;
 mod provider;
 mod retry;
+mod status_callback;
 mod webhooks;
 
 pub mod identity;
+pub mod replies;
 pub mod signature;
 pub mod status;
 pub mod twiml;
@@ -27,4 +32,5 @@ pub use config::{
     TwilioConfigError, TwilioMode, env,
 };
 pub use provider::TwilioVoiceProvider;
+pub use signature::HEADER as SIGNATURE_HEADER;
 pub use webhooks::{STATUS_PATH, TWIML_PATH, TwilioWebhooks};

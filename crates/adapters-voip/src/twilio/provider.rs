@@ -54,7 +54,7 @@ impl TwilioVoiceProvider {
         self.settings.mode()
     }
 
-    /// The webhook helpers bound to this provider's settings, for the HTTP layer.
+    /// Twilio's webhooks (the `ProviderWebhooks` port), bound to this provider's settings.
     pub fn webhooks(&self) -> TwilioWebhooks {
         self.webhooks.clone()
     }

@@ -12,6 +12,9 @@ use hmac::{Hmac, Mac};
 use sha1::Sha1;
 use subtle::ConstantTimeEq;
 
+/// The request header Twilio sends the signature in.
+pub const HEADER: &str = "X-Twilio-Signature";
+
 /// The signature Twilio would send for this request.
 pub fn compute<K, V>(auth_token: &str, url: &str, params: &[(K, V)]) -> String
 where

@@ -1,11 +1,18 @@
-//! What the HTTP layer needs to serve Twilio's webhooks, bound to the configured settings:
-//! checking signatures against the URL Twilio actually requested, and the TwiML that dials.
+//! [`TwilioWebhooks`]: the `ProviderWebhooks` port for Twilio, bound to the configured
+//! settings. Signatures are checked against the URL Twilio actually requested; requests are read
+//! by [`status_callback`](super::status_callback) and [`answer_request`](super::answer_request);
+//! answers are TwiML.
 
 use calls_core::domain::PhoneNumber;
+use calls_core::ports::{
+    AnswerRequest, AnswerRequestError, ProviderWebhooks, ReplyDocument, ReportRequestError,
+    StatusCallback, VerifyError, WebhookReply, WebhookRequest,
+};
 use secrecy::{ExposeSecret, SecretString};
 
 use super::config::{Settings, TwilioConfig, TwilioConfigError};
-use super::{signature, twiml};
+use super::params::Params;
+use super::{answer_request, replies, signature, status_callback, twiml};
 
 /// Path of the webhook Twilio asks for TwiML.
 pub const TWIML_PATH: &str = "/api/voice/twiml";
@@ -74,6 +81,44 @@ impl TwilioWebhooks {
     /// webhook.
     pub fn dial(&self, to: &PhoneNumber) -> String {
         twiml::dial(&self.from_number, to.as_e164(), &self.status_callback_url())
+    }
+}
+
+impl ProviderWebhooks for TwilioWebhooks {
+    fn signature_header(&self) -> &'static str {
+        signature::HEADER
+    }
+
+    fn verify(&self, request: &WebhookRequest) -> Result<(), VerifyError> {
+        let signature = request.signature().ok_or(VerifyError::Unsigned)?;
+        let params = Params(request);
+        if self.verify_signature(&request.path_and_query, params.signed(), signature) {
+            Ok(())
+        } else {
+            Err(VerifyError::BadSignature)
+        }
+    }
+
+    fn status_callback(
+        &self,
+        request: &WebhookRequest,
+    ) -> Result<StatusCallback, ReportRequestError> {
+        status_callback::read(request)
+    }
+
+    fn answer_request(
+        &self,
+        request: &WebhookRequest,
+    ) -> Result<AnswerRequest, AnswerRequestError> {
+        answer_request::read(request)
+    }
+
+    fn render(&self, reply: &WebhookReply) -> ReplyDocument {
+        replies::document(match reply {
+            WebhookReply::Dial(number) => self.dial(number),
+            WebhookReply::Hold => twiml::hold(),
+            WebhookReply::Refuse(refusal) => twiml::refuse(replies::spoken(*refusal)),
+        })
     }
 }
 

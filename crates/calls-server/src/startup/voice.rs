@@ -3,11 +3,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use calls_adapters_voip::twilio::{TwilioConfig, TwilioWebhooks};
+use calls_adapters_voip::twilio::{SIGNATURE_HEADER, TwilioConfig};
 use calls_adapters_voip::{MockVoiceProvider, TwilioVoiceProvider};
 use calls_core::domain::DestinationPolicy;
 use calls_core::ports::{Clock, VoiceProvider};
-use calls_core::services::{CallLimits, ReaperPolicy, VoiceDeps, VoiceService};
+use calls_core::services::{CallLimits, ReaperPolicy, VoiceDeps, VoiceService, WebhookService};
 use secrecy::{ExposeSecret, SecretString};
 
 use super::StartupError;
@@ -16,8 +16,8 @@ use crate::settings::{ReaperSettings, SettingsError, VoipProviderKind, VoipSetti
 
 pub struct Voice {
     pub service: VoiceService,
-    /// Only with Twilio: what the webhooks need.
-    pub twilio: Option<TwilioWebhooks>,
+    /// The provider's webhooks; only Twilio has any.
+    pub webhooks: WebhookService,
 }
 
 pub fn wire_voice(
@@ -48,14 +48,19 @@ pub fn wire_voice(
         max_per_day: (settings.max_calls_per_day > 0)
             .then_some(u64::from(settings.max_calls_per_day)),
     };
-    let (provider, twilio): (Arc<dyn VoiceProvider>, _) = match settings.provider {
-        VoipProviderKind::Mock => (Arc::new(MockVoiceProvider::new()), None),
+    let (provider, webhooks): (Arc<dyn VoiceProvider>, _) = match settings.provider {
+        // The webhook routes' contract is Twilio's whichever provider is configured: a request
+        // signed in Twilio's header learns that webhooks are not configured.
+        VoipProviderKind::Mock => (
+            Arc::new(MockVoiceProvider::new()),
+            WebhookService::without_provider(SIGNATURE_HEADER),
+        ),
         VoipProviderKind::Twilio => {
             let provider = TwilioVoiceProvider::new(&twilio_config(settings), clock.clone())
                 .map_err(|err| StartupError::Voice(err.to_string()))?;
             tracing::info!(mode = ?provider.mode(), "voice provider: Twilio");
-            let webhooks = provider.webhooks();
-            (Arc::new(provider), Some(webhooks))
+            let webhooks = WebhookService::new(Arc::new(provider.webhooks()));
+            (Arc::new(provider), webhooks)
         }
     };
     tracing::info!(destinations = %destinations, ?limits, "voice call policy");
@@ -70,7 +75,7 @@ pub fn wire_voice(
         provider_timeout: Duration::from_secs(settings.start_timeout_secs.max(1)),
         link_window: Duration::from_secs(settings.link_window_secs),
     });
-    Ok(Voice { service, twilio })
+    Ok(Voice { service, webhooks })
 }
 
 pub fn reaper_policy(settings: &ReaperSettings) -> ReaperPolicy {

@@ -74,7 +74,7 @@ pub fn wire(settings: &Settings, storage: &Storage) -> Result<Wired, StartupErro
         auth: auth.clone(),
         calls,
         voice: voice.service.clone(),
-        twilio: voice.twilio,
+        webhooks: voice.webhooks,
         database: storage.health.clone(),
     };
     Ok(Wired {

@@ -14,6 +14,7 @@ mod common_passwords;
 mod database_health;
 mod login_throttle;
 mod password_hasher;
+mod provider_webhooks;
 mod revocation_store;
 mod storage_error;
 mod token_issuer;
@@ -30,6 +31,10 @@ pub use common_passwords::CommonPasswords;
 pub use database_health::{DatabaseHealth, PoolState};
 pub use login_throttle::{ClientAddress, LoginThrottle, Throttled};
 pub use password_hasher::{HashingError, PasswordCheck, PasswordHasher};
+pub use provider_webhooks::{
+    AnswerRequest, AnswerRequestError, ProviderReport, ProviderWebhooks, Refusal, ReplyDocument,
+    ReportRequestError, StatusCallback, VerifyError, WebhookReply, WebhookRequest,
+};
 pub use revocation_store::{RevocationKey, RevocationStore};
 pub use storage_error::{StorageCause, StorageError, error_chain};
 pub use token_issuer::{IssuedToken, TokenError, TokenIssuer, VerifiedToken};
@@ -47,3 +52,5 @@ pub use self::{
     revocation_store::MockRevocationStore, token_issuer::MockTokenIssuer,
     user_repository::MockUserRepository, voice_provider::MockVoiceProvider,
 };
+#[cfg(any(test, feature = "mocks"))]
+pub use provider_webhooks::MockProviderWebhooks;

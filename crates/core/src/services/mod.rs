@@ -3,6 +3,7 @@
 mod auth;
 mod calls;
 mod voice;
+mod webhooks;
 
 #[cfg(test)]
 mod fixtures;
@@ -16,3 +17,4 @@ pub use voice::{
     CallLimits, DialDecision, InitiateError, InitiatedCall, LinkError, ProviderReport, ReapReport,
     ReaperPolicy, ReportOutcome, TerminateError, VoiceDeps, VoiceService,
 };
+pub use webhooks::{WebhookAccessError, WebhookService};

@@ -3,6 +3,7 @@
 
 mod from_core;
 mod from_voice;
+mod from_webhooks;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};

@@ -14,9 +14,11 @@ mod terminate;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// Re-exported: the use case's input, read from a webhook by the `ProviderWebhooks` port.
+pub use crate::ports::ProviderReport;
 pub use errors::{InitiateError, LinkError, TerminateError};
 pub use initiate::InitiatedCall;
-pub use provider_events::{DialDecision, ProviderReport, ReportOutcome};
+pub use provider_events::{DialDecision, ReportOutcome};
 pub use reaper::{ReapReport, ReaperPolicy};
 
 use crate::domain::{DestinationPolicy, UserId};

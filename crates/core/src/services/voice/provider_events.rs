@@ -6,20 +6,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use super::terminate::elapsed_seconds;
 use super::{LinkError, VoiceService};
 use crate::domain::{Call, CallStatus, PhoneNumber, StatusChange, UserId};
-use crate::ports::{StorageError, TransitionError};
-
-/// A progress report of the provider about one of its calls.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProviderReport {
-    /// The provider's id of the call the report is about.
-    pub session_id: String,
-    /// The id of the call that leg belongs to, when the report is about a dialled leg (Twilio's
-    /// `ParentCallSid`): the call we stored is the parent.
-    pub parent_session_id: Option<String>,
-    pub status: CallStatus,
-    /// The provider's measurement, in whole seconds, sent with the final report.
-    pub duration: Option<u32>,
-}
+use crate::ports::{ProviderReport, StorageError, TransitionError};
 
 /// What a report did. Reports are applied at most once and never move a call backwards, so
 /// repeated or late ones are [`ReportOutcome::Ignored`].
