@@ -72,10 +72,10 @@ impl HistoryQuery {
         if !(1..=MAX_PAGE_NUMBER).contains(&page) {
             return Err(PaginationError::Page);
         }
-        if let (Some(from), Some(to)) = (filter.date_from, filter.date_to) {
-            if from > to {
-                return Err(PaginationError::EmptyRange);
-            }
+        if let (Some(from), Some(to)) = (filter.date_from, filter.date_to)
+            && from > to
+        {
+            return Err(PaginationError::EmptyRange);
         }
         let position = match cursor {
             Some(cursor) => PagePosition::After(cursor),
