@@ -3,10 +3,11 @@
 use calls_core::domain::{Email, NewUser, PasswordHash, UserId};
 use chrono::Utc;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{JWT_SECRET, TestApp, assert_error};
+use crate::assertions::{assert_case_error, assert_error, assert_invalid, message_of};
+use crate::helpers::{JWT_SECRET, TestApp};
 use crate::on_all_backends;
 
 on_all_backends!(
@@ -69,24 +70,12 @@ async fn invalid_emails_and_passwords_are_400(app: TestApp) {
         long_local.as_str(),
     ] {
         let response = app.register(email, "a sufficiently long passphrase").await;
-        let body = assert_error(response, StatusCode::BAD_REQUEST, "validation_error").await;
-        assert!(
-            body["message"]
-                .as_str()
-                .is_some_and(|m| m.contains("email")),
-            "{body}"
-        );
+        assert_invalid(&format!("email {email:?}"), response, "email").await;
     }
     let too_long = "x".repeat(129);
     for password in ["short", "1234567", too_long.as_str()] {
         let response = app.register("valid@example.com", password).await;
-        let body = assert_error(response, StatusCode::BAD_REQUEST, "validation_error").await;
-        assert!(
-            body["message"]
-                .as_str()
-                .is_some_and(|m| m.contains("password")),
-            "{body}"
-        );
+        assert_invalid(&format!("password {password:?}"), response, "password").await;
     }
     // Nothing was created by any of those.
     assert_eq!(
@@ -99,13 +88,7 @@ async fn invalid_emails_and_passwords_are_400(app: TestApp) {
 
 async fn common_passwords_are_refused_with_the_reason(app: TestApp) {
     let response = app.register("common@example.com", "password123").await;
-    let body = assert_error(response, StatusCode::BAD_REQUEST, "validation_error").await;
-    assert!(
-        body["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("common")),
-        "{body}"
-    );
+    assert_invalid("password123", response, "common").await;
 }
 
 async fn bad_bodies_are_400_and_write_nothing(app: TestApp) {
@@ -118,13 +101,13 @@ async fn bad_bodies_are_400_and_write_nothing(app: TestApp) {
         json!(null),
     ];
     for body in bodies {
+        let case = body.to_string();
         let response = app.post_json("/api/auth/register", &body).await;
-        let error = assert_error(response, StatusCode::BAD_REQUEST, "validation_error").await;
+        let error =
+            assert_case_error(&case, response, StatusCode::BAD_REQUEST, "validation_error").await;
         assert!(
-            error["message"]
-                .as_str()
-                .is_some_and(|m| !m.contains("line ")),
-            "{error}"
+            !message_of(&error).contains("line "),
+            "{case}: no parser position in {error}"
         );
     }
     let response = app
@@ -133,12 +116,10 @@ async fn bad_bodies_are_400_and_write_nothing(app: TestApp) {
             &json!({ "email": 42, "password": "x" }),
         )
         .await;
-    let error = assert_error(response, StatusCode::BAD_REQUEST, "validation_error").await;
+    let error = assert_invalid("a number as the email", response, "email").await;
     assert!(
-        error["message"]
-            .as_str()
-            .is_some_and(|m| m.starts_with("email")),
-        "names the field: {error}"
+        message_of(&error).starts_with("email"),
+        "names the field first: {error}"
     );
     assert_eq!(
         app.register("bodies@example.com", "a sufficiently long passphrase")
@@ -312,24 +293,16 @@ async fn forged_expired_and_early_tokens_are_401(app: TestApp) {
         ("garbage", "not.a.token"),
     ] {
         let response = app.get_authed("/api/calls/history", token).await;
-        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{what}");
-        assert_error(response, StatusCode::UNAUTHORIZED, "unauthorized").await;
+        assert_case_error(what, response, StatusCode::UNAUTHORIZED, "unauthorized").await;
     }
-    let missing = app
-        .client
-        .get(app.url("/api/calls/history"))
-        .send()
-        .await
-        .expect("sent");
-    assert_error(missing, StatusCode::UNAUTHORIZED, "unauthorized").await;
-    let basic = app
-        .client
-        .get(app.url("/api/calls/history"))
-        .basic_auth("a", Some("b"))
-        .send()
-        .await
-        .expect("sent");
-    assert_error(basic, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    let history = || app.request(Method::GET, "/api/calls/history");
+    for (what, request) in [
+        ("no credentials", history()),
+        ("basic credentials", history().basic_auth("a", Some("b"))),
+    ] {
+        let response = app.send(request).await;
+        assert_case_error(what, response, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    }
 }
 
 fn base64_url(bytes: &[u8]) -> String {

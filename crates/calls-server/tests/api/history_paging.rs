@@ -7,8 +7,12 @@ use calls_core::domain::CallStatus;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Value, json};
 
+use crate::assertions::assert_invalid;
+use crate::fixtures::TestUser;
 use crate::helpers::TestApp;
-use crate::history_support::{Seeded, at, history_ok, ids, seed, seed_many, seeded_ids, user_id};
+use crate::history_support::{
+    Seeded, at, history_ok, history_raw, ids, seed, seed_many, seeded_ids, user_id,
+};
 use crate::on_all_backends;
 
 on_all_backends!(
@@ -67,19 +71,8 @@ async fn limit_defaults_to_20_caps_at_100_and_caps_the_page(app: TestApp) {
         assert_eq!(body["total"], json!(25), "limit={limit}");
         assert_eq!(next_cursor(&body).is_some(), more, "limit={limit}: {body}");
     }
-    let response = crate::history_support::history_raw(&app, &user.token, "limit=101").await;
-    let error = crate::helpers::assert_error(
-        response,
-        reqwest::StatusCode::BAD_REQUEST,
-        "validation_error",
-    )
-    .await;
-    assert!(
-        error["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("limit")),
-        "{error}"
-    );
+    let response = history_raw(&app, &user.token, "limit=101").await;
+    assert_invalid("limit=101", response, "limit").await;
 
     // A full history of 150 calls still comes back at most 100 at a time.
     let more = seed_many(&storage, user_id(&user), at("2026-01-01T00:00:00Z"), 125).await;
@@ -117,7 +110,7 @@ async fn pages_beyond_the_end_are_empty_with_the_total(app: TestApp) {
 /// groups and only the id tie-break keeps the order total.
 async fn seed_grouped(
     app: &TestApp,
-    user: &crate::helpers::TestUser,
+    user: &TestUser,
     newest: DateTime<Utc>,
     n: i64,
 ) -> Vec<Seeded> {

@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
 
-use crate::helpers::{TestApp, TestUser};
+use crate::fixtures::TestUser;
+use crate::helpers::TestApp;
 
 /// The number every seeded call dials unless a test picks another.
 pub const SEEDED_NUMBER: &str = "+4930901820";
