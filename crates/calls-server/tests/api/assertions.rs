@@ -34,13 +34,7 @@ pub async fn assert_case_error(
     code: &str,
 ) -> Value {
     assert_eq!(response.status(), status, "{case}: status");
-    let content_type = header(&response, "content-type")
-        .unwrap_or_default()
-        .to_owned();
-    assert!(
-        content_type.starts_with("application/json"),
-        "{case}: content type {content_type}"
-    );
+    assert_content_type(case, &response, "application/json");
     let body: Value = response.json().await.expect("json error body");
     assert_eq!(body["error"], code, "{case}: error code in {body}");
     assert!(
@@ -77,6 +71,16 @@ pub async fn assert_method_not_allowed(response: Response, allow: &str) {
         "method_not_allowed",
     )
     .await;
+}
+
+/// The response's `Content-Type` starts with `media_type` (parameters such as `charset` may
+/// follow).
+pub fn assert_content_type(case: &str, response: &Response, media_type: &str) {
+    let content_type = header(response, "content-type").unwrap_or_default();
+    assert!(
+        content_type.starts_with(media_type),
+        "{case}: content type {content_type:?}, not {media_type}"
+    );
 }
 
 /// The error body's message (empty when there is none, which [`assert_case_error`] refuses).

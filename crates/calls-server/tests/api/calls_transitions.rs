@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::assertions::{assert_case_error, message_of};
-use crate::fixtures::{NUMBER, call_in, create_call, set_status, update_call};
+use crate::fixtures::{NUMBER, STATUSES, call_in, create_call, set_status, update_call};
 use crate::helpers::TestApp;
 use crate::history_support::{all_calls, ids, item};
 use crate::on_all_backends;
@@ -15,15 +15,6 @@ on_all_backends!(
     another_users_call_is_403_and_unchanged,
     racing_updates_never_move_a_call_backwards,
 );
-
-const STATUSES: [&str; 6] = [
-    "initiated",
-    "connecting",
-    "active",
-    "completed",
-    "failed",
-    "canceled",
-];
 
 /// The contract's table, written out independently of the domain code: forward (or staying in
 /// an unfinished status) only; a finished call never changes.

@@ -10,6 +10,17 @@ use crate::helpers::TestApp;
 /// A Berlin landline: valid, region DE, not in any blocked range.
 pub const NUMBER: &str = "+4930901820";
 
+/// Every call status the contract names, in its order (written out here, not taken from the
+/// domain code, so that the tests notice when the two differ).
+pub const STATUSES: [&str; 6] = [
+    "initiated",
+    "connecting",
+    "active",
+    "completed",
+    "failed",
+    "canceled",
+];
+
 /// A registered user and the token its registration answered.
 #[derive(Debug, Clone)]
 pub struct TestUser {

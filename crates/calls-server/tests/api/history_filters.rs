@@ -6,8 +6,9 @@ use chrono::TimeDelta;
 use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
-use crate::history_support::{at, history_ok, ids, seed, seeded_ids, user_id};
+use crate::history_support::{history_ok, ids};
 use crate::on_all_backends;
+use crate::seeding::{Seeder, at, seeded_ids};
 
 on_all_backends!(
     date_bounds_are_inclusive_at_the_exact_instant,
@@ -18,23 +19,16 @@ on_all_backends!(
 
 async fn date_bounds_are_inclusive_at_the_exact_instant(app: TestApp) {
     let user = app.new_user().await;
-    let storage = app.storage().await;
-    let owner = user_id(&user);
+    let seeder = Seeder::new(&app, &user).await;
     let from = at("2026-01-10T08:00:00Z");
     let to = at("2026-01-20T18:30:00Z");
     let micro = TimeDelta::microseconds(1);
-    let before = seed(&storage, owner, from - micro, CallStatus::Completed, 1).await;
-    let at_from = seed(&storage, owner, from, CallStatus::Completed, 2).await;
-    let inside = seed(
-        &storage,
-        owner,
-        from + TimeDelta::days(5),
-        CallStatus::Completed,
-        3,
-    )
-    .await;
-    let at_to = seed(&storage, owner, to, CallStatus::Completed, 4).await;
-    let after = seed(&storage, owner, to + micro, CallStatus::Completed, 5).await;
+    let completed = |start, duration| seeder.call(start, CallStatus::Completed, duration);
+    let before = completed(from - micro, 1).await;
+    let at_from = completed(from, 2).await;
+    let inside = completed(from + TimeDelta::days(5), 3).await;
+    let at_to = completed(to, 4).await;
+    let after = completed(to + micro, 5).await;
     let window = [
         ("date_from", "2026-01-10T08:00:00Z"),
         ("date_to", "2026-01-20T18:30:00Z"),
@@ -100,32 +94,11 @@ async fn date_bounds_are_inclusive_at_the_exact_instant(app: TestApp) {
 
 async fn date_filters_accept_any_offset(app: TestApp) {
     let user = app.new_user().await;
-    let storage = app.storage().await;
-    let owner = user_id(&user);
-    seed(
-        &storage,
-        owner,
-        at("2026-01-15T09:59:59Z"),
-        CallStatus::Completed,
-        1,
-    )
-    .await;
-    let exact = seed(
-        &storage,
-        owner,
-        at("2026-01-15T10:00:00Z"),
-        CallStatus::Completed,
-        2,
-    )
-    .await;
-    let late = seed(
-        &storage,
-        owner,
-        at("2026-01-15T10:00:01Z"),
-        CallStatus::Completed,
-        3,
-    )
-    .await;
+    let seeder = Seeder::new(&app, &user).await;
+    let completed = |start, duration| seeder.at(start, CallStatus::Completed, duration);
+    completed("2026-01-15T09:59:59Z", 1).await;
+    let exact = completed("2026-01-15T10:00:00Z", 2).await;
+    let late = completed("2026-01-15T10:00:01Z", 3).await;
     // The same instant, 10:00:00Z, written with different offsets.
     for instant in [
         "2026-01-15T10:00:00Z",
@@ -158,8 +131,7 @@ async fn date_filters_accept_any_offset(app: TestApp) {
 
 async fn status_filter_and_total_under_filters(app: TestApp) {
     let user = app.new_user().await;
-    let storage = app.storage().await;
-    let owner = user_id(&user);
+    let seeder = Seeder::new(&app, &user).await;
     let statuses = [
         CallStatus::Completed,
         CallStatus::Failed,
@@ -176,7 +148,7 @@ async fn status_filter_and_total_under_filters(app: TestApp) {
     let mut seeded = Vec::new();
     for (i, status) in statuses.iter().enumerate() {
         let start = newest - TimeDelta::hours(i64::try_from(i).expect("small"));
-        seeded.push(seed(&storage, owner, start, *status, 10).await);
+        seeded.push(seeder.call(start, *status, 10).await);
     }
     for status in CallStatus::ALL {
         let body = history_ok(&app, &user.token, &[("status", status.as_str())]).await;
@@ -228,41 +200,13 @@ async fn status_filter_and_total_under_filters(app: TestApp) {
 
 async fn times_render_in_the_requested_zone(app: TestApp) {
     let user = app.new_user().await;
-    let storage = app.storage().await;
-    let owner = user_id(&user);
-    let winter = seed(
-        &storage,
-        owner,
-        at("2026-01-15T10:00:00Z"),
-        CallStatus::Completed,
-        1,
-    )
-    .await;
-    let summer = seed(
-        &storage,
-        owner,
-        at("2026-07-15T10:00:00Z"),
-        CallStatus::Completed,
-        1,
-    )
-    .await;
+    let seeder = Seeder::new(&app, &user).await;
+    let completed = |start| seeder.at(start, CallStatus::Completed, 1);
+    let winter = completed("2026-01-15T10:00:00Z").await;
+    let summer = completed("2026-07-15T10:00:00Z").await;
     // 25 October 2026: Berlin leaves summer time at 01:00 UTC, so 02:30 local happens twice.
-    let before_switch = seed(
-        &storage,
-        owner,
-        at("2026-10-25T00:30:00Z"),
-        CallStatus::Completed,
-        1,
-    )
-    .await;
-    let after_switch = seed(
-        &storage,
-        owner,
-        at("2026-10-25T01:30:00Z"),
-        CallStatus::Completed,
-        1,
-    )
-    .await;
+    let before_switch = completed("2026-10-25T00:30:00Z").await;
+    let after_switch = completed("2026-10-25T01:30:00Z").await;
     let order = [&after_switch, &before_switch, &summer, &winter];
     let rendered = |body: &Value| -> Vec<String> {
         body["calls"]

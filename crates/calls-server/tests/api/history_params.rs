@@ -8,9 +8,10 @@ use serde_json::json;
 
 use crate::assertions::{assert_case_error, assert_invalid, message_of};
 use crate::helpers::TestApp;
-use crate::history_support::{at, history_ok, history_raw, seed, user_id};
+use crate::history_support::{history_ok, history_raw};
 use crate::on_all_backends;
 use crate::raw_http::raw_get;
+use crate::seeding::Seeder;
 
 on_all_backends!(
     invalid_parameters_are_400_naming_the_parameter,
@@ -176,15 +177,10 @@ async fn assert_json_400(app: &TestApp, token: &str, target: String, what: &str)
 
 async fn valid_edge_values_are_accepted(app: TestApp) {
     let user = app.new_user().await;
-    let storage = app.storage().await;
-    seed(
-        &storage,
-        user_id(&user),
-        at("2026-01-15T10:00:00Z"),
-        CallStatus::Completed,
-        5,
-    )
-    .await;
+    let seeder = Seeder::new(&app, &user).await;
+    seeder
+        .at("2026-01-15T10:00:00Z", CallStatus::Completed, 5)
+        .await;
     for params in [
         vec![("page", "1"), ("limit", "1")],
         vec![("page", "01"), ("limit", "100")],

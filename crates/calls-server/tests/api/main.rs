@@ -6,6 +6,7 @@ mod fixtures;
 mod helpers;
 mod history_support;
 mod requests;
+mod seeding;
 mod spec_check;
 mod spec_routes;
 mod voice_support;

@@ -11,8 +11,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 use wiremock::{MockServer, ResponseTemplate};
 
-use crate::assertions::{assert_error, header};
-use crate::fixtures::{call_in, create_call, set_status, update_call};
+use crate::assertions::{assert_content_type, assert_error};
+use crate::fixtures::{STATUSES, call_in, create_call, set_status, update_call};
 use crate::helpers::TestApp;
 use crate::on_all_backends;
 use crate::voice_support::{
@@ -107,13 +107,7 @@ fn parse_labels(text: &str) -> BTreeMap<String, String> {
 async fn scrape(app: &TestApp) -> Exposition {
     let response = app.send(app.metrics_request(Method::GET, "/metrics")).await;
     assert_eq!(response.status(), StatusCode::OK, "scrape");
-    let content_type = header(&response, "content-type")
-        .unwrap_or_default()
-        .to_owned();
-    assert!(
-        content_type.starts_with("application/openmetrics-text"),
-        "{content_type}"
-    );
+    assert_content_type("scrape", &response, "application/openmetrics-text");
     let text = response.text().await.expect("scrape body");
     assert!(text.ends_with("# EOF\n"), "a complete exposition:\n{text}");
     Exposition::parse(text)
@@ -217,18 +211,11 @@ async fn requests_are_counted_by_route_template_method_and_status(app: TestApp) 
 
 async fn gauges_report_calls_by_status_and_the_pool(app: TestApp) {
     let before = scrape(&app).await;
-    for status in [
-        "initiated",
-        "connecting",
-        "active",
-        "completed",
-        "failed",
-        "canceled",
-    ] {
+    for status in STATUSES {
         assert_eq!(
             before.value("calls_by_status", &[("status", status)]),
             Some(0.0),
-            "every status is reported, zero on an empty database"
+            "{status}: every status is reported, zero on an empty database"
         );
     }
 

@@ -42,8 +42,8 @@ impl TestApp {
     }
 
     pub async fn get_authed(&self, path: &str, token: &str) -> Response {
-        self.send(self.request(Method::GET, path).bearer_auth(token))
-            .await
+        let request = authorised(self.request(Method::GET, path), Some(token));
+        self.send(request).await
     }
 
     /// `method path` with `headers`, no body: for the headers a test is about (`Origin`,
@@ -63,29 +63,31 @@ impl TestApp {
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> Response {
-        self.send(self.request(Method::POST, path).json(body)).await
+        self.send_json(Method::POST, path, None, body).await
     }
 
     pub async fn post_json_authed(&self, path: &str, token: &str, body: &Value) -> Response {
-        self.send(
-            self.request(Method::POST, path)
-                .bearer_auth(token)
-                .json(body),
-        )
-        .await
+        self.send_json(Method::POST, path, Some(token), body).await
     }
 
     pub async fn put_json(&self, path: &str, body: &Value) -> Response {
-        self.send(self.request(Method::PUT, path).json(body)).await
+        self.send_json(Method::PUT, path, None, body).await
     }
 
     pub async fn put_json_authed(&self, path: &str, token: &str, body: &Value) -> Response {
-        self.send(
-            self.request(Method::PUT, path)
-                .bearer_auth(token)
-                .json(body),
-        )
-        .await
+        self.send_json(Method::PUT, path, Some(token), body).await
+    }
+
+    /// `method path` with a JSON body, with a bearer token when one is given.
+    async fn send_json(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> Response {
+        let request = self.request(method, path).json(body);
+        self.send(authorised(request, token)).await
     }
 
     /// `POST path` with `body` sent as it is under `content_type` (no `Content-Type` header
@@ -98,10 +100,7 @@ impl TestApp {
         content_type: Option<&str>,
         body: impl Into<reqwest::Body>,
     ) -> Response {
-        let mut request = self.request(Method::POST, path).body(body);
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
+        let mut request = authorised(self.request(Method::POST, path).body(body), token);
         if let Some(content_type) = content_type {
             request = request.header(CONTENT_TYPE, content_type);
         }
@@ -141,10 +140,15 @@ impl TestApp {
 
     /// `POST /api/auth/logout` with `token`.
     pub async fn logout(&self, token: &str) -> Response {
-        self.send(
-            self.request(Method::POST, "/api/auth/logout")
-                .bearer_auth(token),
-        )
-        .await
+        let request = authorised(self.request(Method::POST, "/api/auth/logout"), Some(token));
+        self.send(request).await
+    }
+}
+
+/// `request` with `Authorization: Bearer <token>` when there is a token.
+fn authorised(request: RequestBuilder, token: Option<&str>) -> RequestBuilder {
+    match token {
+        Some(token) => request.bearer_auth(token),
+        None => request,
     }
 }

@@ -49,26 +49,19 @@ async fn wrong_methods_are_json_405_with_allow(app: TestApp) {
     }
 }
 
+async fn health_with_request_id(app: &TestApp, id: &str) -> reqwest::Response {
+    app.call_with_headers(Method::GET, "/system/health", &[("x-request-id", id)])
+        .await
+}
+
 async fn request_ids_are_echoed_or_generated(app: TestApp) {
-    let echoed = app
-        .call_with_headers(
-            Method::GET,
-            "/system/health",
-            &[("x-request-id", "trace-123")],
-        )
-        .await;
+    let echoed = health_with_request_id(&app, "trace-123").await;
     assert_eq!(header(&echoed, "x-request-id"), Some("trace-123"));
     let generated = app.get("/system/health").await;
     let generated = header(&generated, "x-request-id").expect("generated id");
     assert!(uuid::Uuid::parse_str(generated).is_ok(), "{generated}");
     // An id that could forge log lines is replaced, not echoed.
-    let replaced = app
-        .call_with_headers(
-            Method::GET,
-            "/system/health",
-            &[("x-request-id", "bad id with spaces")],
-        )
-        .await;
+    let replaced = health_with_request_id(&app, "bad id with spaces").await;
     assert_ne!(
         header(&replaced, "x-request-id"),
         Some("bad id with spaces")

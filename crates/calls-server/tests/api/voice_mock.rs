@@ -6,13 +6,13 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::assertions::{
     assert_case_error, assert_error, assert_invalid, assert_method_not_allowed, keys, message_of,
 };
 use crate::helpers::TestApp;
-use crate::history_support::{all_calls, history_total, item};
+use crate::history_support::{all_calls, history_total, item, wait_for_status};
 use crate::on_all_backends;
 use crate::voice_support::{
     NUMBER, assert_daily_cap_reached, call_id, initiate, initiate_ok, place_and_end_call,
@@ -315,14 +315,7 @@ async fn the_reaper_fails_calls_stuck_connecting(app: TestApp) {
     let started = initiate_ok(&app, &user.token, NUMBER).await;
     let call_id = call_id(&started);
 
-    let mut status = Value::Null;
-    for _ in 0..50 {
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        status = item(&all_calls(&app, &user.token).await, call_id)["status"].clone();
-        if status == "failed" {
-            break;
-        }
-    }
+    let status = wait_for_status(&app, &user.token, call_id, "failed").await;
     assert_eq!(
         status, "failed",
         "a call stuck connecting is failed by the reaper"

@@ -22,21 +22,15 @@ pub const PUBLIC_BASE_URL: &str = "https://calls.example.com";
 pub use crate::fixtures::NUMBER;
 
 pub async fn initiate(app: &TestApp, token: &str, number: &str) -> Response {
-    app.post_json_authed(
-        "/api/calls/initiate",
-        token,
-        &json!({ "phone_number": number }),
-    )
-    .await
+    let body = json!({ "phone_number": number });
+    app.post_json_authed("/api/calls/initiate", token, &body)
+        .await
 }
 
 pub async fn terminate(app: &TestApp, token: &str, call_id: &str) -> Response {
-    app.post_json_authed(
-        "/api/calls/terminate",
-        token,
-        &json!({ "call_id": call_id }),
-    )
-    .await
+    let body = json!({ "call_id": call_id });
+    app.post_json_authed("/api/calls/terminate", token, &body)
+        .await
 }
 
 /// The body of an answer that must be 200.
@@ -88,6 +82,16 @@ pub async fn assert_daily_cap_reached(app: &TestApp, token: &str) {
 /// The path of Twilio's REST resource that creates calls.
 pub fn calls_path() -> String {
     format!("/2010-04-01/Accounts/{ACCOUNT_SID}/Calls.json")
+}
+
+/// Fails the test (at `MockServer::verify`) if the fake Twilio is sent a `POST path`.
+pub async fn expect_no_post(twilio: &MockServer, path_of_resource: String) {
+    Mock::given(method("POST"))
+        .and(path(path_of_resource))
+        .respond_with(ResponseTemplate::new(500))
+        .expect(0)
+        .mount(twilio)
+        .await;
 }
 
 /// The fake Twilio answers every call creation with `answer` from now on.

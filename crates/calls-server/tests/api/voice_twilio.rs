@@ -10,14 +10,14 @@ use serde_json::{Value, json};
 use wiremock::matchers::{basic_auth, body_string_contains, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::assertions::{assert_case_error, assert_error, header};
+use crate::assertions::{assert_case_error, assert_content_type, assert_error};
 use crate::helpers::TestApp;
 use crate::history_support::{all_calls, item};
 use crate::on_all_backends;
 use crate::voice_support::{
     ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, NUMBER, PUBLIC_BASE_URL, call_id, call_sid, calls_path,
-    create_calls_answer, initiate, initiate_ok, report, terminate_ok, twilio_rest, twilio_sdk,
-    twilio_webhook,
+    create_calls_answer, expect_no_post, initiate, initiate_ok, report, terminate_ok, twilio_rest,
+    twilio_sdk, twilio_webhook,
 };
 
 on_all_backends!(
@@ -82,12 +82,7 @@ async fn rest_flow_with_out_of_order_callbacks(app: TestApp) {
         .mount(&twilio)
         .await;
     // The call completes at Twilio before the user terminates: no hang-up is sent.
-    Mock::given(method("POST"))
-        .and(path(call_path(&sid)))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "sid": sid })))
-        .expect(0)
-        .mount(&twilio)
-        .await;
+    expect_no_post(&twilio, call_path(&sid)).await;
     let app = twilio_app(&app, &twilio, false).await;
     let user = app.new_user().await;
 
@@ -133,7 +128,7 @@ async fn rest_flow_with_out_of_order_callbacks(app: TestApp) {
     )
     .await;
     assert_eq!(answered.status(), StatusCode::OK);
-    assert!(header(&answered, "content-type").is_some_and(|v| v.starts_with("application/xml")));
+    assert_content_type("the answered call's TwiML", &answered, "application/xml");
     let document = answered.text().await.expect("TwiML");
     assert!(document.contains("<Pause"), "{document}");
 
@@ -192,12 +187,8 @@ async fn sdk_flow_links_the_browser_call_and_hangs_up(app: TestApp) {
         .expect(1)
         .mount(&twilio)
         .await;
-    Mock::given(method("POST"))
-        .and(path(calls_path()))
-        .respond_with(ResponseTemplate::new(500))
-        .expect(0)
-        .mount(&twilio)
-        .await;
+    // The browser places the call: we never create one.
+    expect_no_post(&twilio, calls_path()).await;
     let app = twilio_app(&app, &twilio, true).await;
     let user = app.new_user().await;
 
