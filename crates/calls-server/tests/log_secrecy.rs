@@ -84,12 +84,9 @@ async fn a_full_journey_logs_no_secret() {
         .await;
     assert_eq!(login.status, 200, "login: {}", login.body);
     let token = token_of(&login);
+    let call = json!({ "phone_number": NUMBER });
     let started = api
-        .post_json_authed(
-            "/api/calls/initiate",
-            &token,
-            &json!({ "phone_number": NUMBER }),
-        )
+        .post_json_authed("/api/calls/initiate", &token, &call)
         .await;
     let call_id = started.body["call_id"]
         .as_str()
@@ -109,12 +106,9 @@ async fn a_full_journey_logs_no_secret() {
     let forged = [("CallSid", CALL_SID), ("CallStatus", "completed")];
     let forged = status_callback(&api, "forged", &forged).await;
     assert_eq!(forged.status, 403);
+    let call = json!({ "call_id": call_id });
     let ended = api
-        .post_json_authed(
-            "/api/calls/terminate",
-            &token,
-            &json!({ "call_id": call_id }),
-        )
+        .post_json_authed("/api/calls/terminate", &token, &call)
         .await;
     assert_eq!(ended.status, 200);
     let history = api.get_authed("/api/calls/history", &token).await;

@@ -6,7 +6,7 @@ use chrono::TimeDelta;
 use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
-use crate::history_support::{history_ok, ids};
+use crate::history_support::{empty_page, history_ok, ids};
 use crate::on_all_backends;
 use crate::seeding::{SEEDED_NUMBER, Seeder, at, seeded_ids};
 
@@ -20,10 +20,7 @@ on_all_backends!(
 async fn empty_history_has_the_exact_shape(app: TestApp) {
     let user = app.new_user().await;
     let body = history_ok(&app, &user.token, &[]).await;
-    assert_eq!(
-        body,
-        json!({ "calls": [], "total": 0, "page": 1, "limit": 20 })
-    );
+    assert_eq!(body, empty_page(1));
 }
 
 async fn items_have_the_exact_shape_and_values(app: TestApp) {
@@ -61,21 +58,31 @@ async fn newest_first_with_ties_broken_by_id(app: TestApp) {
     let high = CallId::from_uuid(
         uuid::Uuid::parse_str("ffffffff-ffff-7fff-bfff-ffffffffffff").expect("uuid"),
     );
-    let oldest = seeder
-        .at("2025-12-31T23:59:59Z", CallStatus::Failed, 0)
-        .await;
-    let tie_low = seeder
-        .call_with_id(low, tie, CallStatus::Completed, 1)
-        .await;
-    let newest = seeder
-        .at("2026-05-01T12:00:00.000001Z", CallStatus::Active, 2)
-        .await;
-    let middle = seeder
-        .at("2026-02-01T00:00:00Z", CallStatus::Canceled, 3)
-        .await;
-    let tie_high = seeder
-        .call_with_id(high, tie, CallStatus::Completed, 4)
-        .await;
+    let calls = [
+        (
+            CallId::new(),
+            at("2025-12-31T23:59:59Z"),
+            CallStatus::Failed,
+        ),
+        (low, tie, CallStatus::Completed),
+        (
+            CallId::new(),
+            at("2026-05-01T12:00:00.000001Z"),
+            CallStatus::Active,
+        ),
+        (
+            CallId::new(),
+            at("2026-02-01T00:00:00Z"),
+            CallStatus::Canceled,
+        ),
+        (high, tie, CallStatus::Completed),
+    ];
+    let mut seeded = Vec::new();
+    // Durations 0 to 4, in the order seeded.
+    for (duration, (id, start, status)) in (0..).zip(calls) {
+        seeded.push(seeder.call_with_id(id, start, status, duration).await);
+    }
+    let [oldest, tie_low, newest, middle, tie_high] = seeded.try_into().expect("five calls");
     let body = history_ok(&app, &user.token, &[]).await;
     assert_eq!(
         ids(&body),

@@ -6,9 +6,9 @@ use chrono::TimeDelta;
 use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
-use crate::history_support::{history_ok, ids};
+use crate::history_support::{empty_page, history_ok, ids};
 use crate::on_all_backends;
-use crate::seeding::{Seeder, at, seeded_ids};
+use crate::seeding::{Seeded, Seeder, at, seeded_ids};
 
 on_all_backends!(
     date_bounds_are_inclusive_at_the_exact_instant,
@@ -17,11 +17,14 @@ on_all_backends!(
     times_render_in_the_requested_zone,
 );
 
+/// A row of the date-window table: its name, the query, and the calls it must list.
+type WindowCase<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a [&'a Seeded]);
+
 async fn date_bounds_are_inclusive_at_the_exact_instant(app: TestApp) {
     let user = app.new_user().await;
     let seeder = Seeder::new(&app, &user).await;
-    let from = at("2026-01-10T08:00:00Z");
-    let to = at("2026-01-20T18:30:00Z");
+    let (from_text, to_text) = ("2026-01-10T08:00:00Z", "2026-01-20T18:30:00Z");
+    let (from, to) = (at(from_text), at(to_text));
     let micro = TimeDelta::microseconds(1);
     let completed = |start, duration| seeder.call(start, CallStatus::Completed, duration);
     let before = completed(from - micro, 1).await;
@@ -29,67 +32,40 @@ async fn date_bounds_are_inclusive_at_the_exact_instant(app: TestApp) {
     let inside = completed(from + TimeDelta::days(5), 3).await;
     let at_to = completed(to, 4).await;
     let after = completed(to + micro, 5).await;
-    let window = [
-        ("date_from", "2026-01-10T08:00:00Z"),
-        ("date_to", "2026-01-20T18:30:00Z"),
+    // Newest first, as the history lists them.
+    let all = [&after, &at_to, &inside, &at_from, &before];
+    let cases: [WindowCase; 5] = [
+        (
+            "the window",
+            &[("date_from", from_text), ("date_to", to_text)],
+            &all[1..4],
+        ),
+        ("only date_from", &[("date_from", from_text)], &all[..4]),
+        ("only date_to", &[("date_to", to_text)], &all[1..]),
+        // A one-instant window holds exactly the call at that instant.
+        (
+            "one instant",
+            &[("date_from", from_text), ("date_to", from_text)],
+            &all[3..4],
+        ),
+        // Fractional bounds are honoured to the microsecond.
+        (
+            "fractional bounds",
+            &[
+                ("date_from", "2026-01-10T07:59:59.999999Z"),
+                ("date_to", "2026-01-20T18:30:00.000001Z"),
+            ],
+            &all,
+        ),
     ];
-    let body = history_ok(&app, &user.token, &window).await;
-    assert_eq!(
-        ids(&body),
-        seeded_ids(&[at_to.clone(), inside.clone(), at_from.clone()])
-    );
-    assert_eq!(body["total"], json!(3));
-
-    let only_from = history_ok(&app, &user.token, &[("date_from", "2026-01-10T08:00:00Z")]).await;
-    assert_eq!(
-        ids(&only_from),
-        seeded_ids(&[
-            after.clone(),
-            at_to.clone(),
-            inside.clone(),
-            at_from.clone()
-        ])
-    );
-    let only_to = history_ok(&app, &user.token, &[("date_to", "2026-01-20T18:30:00Z")]).await;
-    assert_eq!(
-        ids(&only_to),
-        seeded_ids(&[at_to.clone(), inside, at_from.clone(), before.clone()])
-    );
-    // A one-instant window holds exactly the call at that instant.
-    let instant = history_ok(
-        &app,
-        &user.token,
-        &[
-            ("date_from", "2026-01-10T08:00:00Z"),
-            ("date_to", "2026-01-10T08:00:00Z"),
-        ],
-    )
-    .await;
-    assert_eq!(ids(&instant), seeded_ids(&[at_from]));
-    assert_eq!(instant["total"], json!(1));
-    // Fractional bounds are honoured to the microsecond.
-    let fractional = history_ok(
-        &app,
-        &user.token,
-        &[
-            ("date_from", "2026-01-10T07:59:59.999999Z"),
-            ("date_to", "2026-01-20T18:30:00.000001Z"),
-        ],
-    )
-    .await;
-    assert_eq!(fractional["total"], json!(5));
-    assert_eq!(ids(&fractional).first(), Some(&after.id.to_string()));
-    assert_eq!(ids(&fractional).last(), Some(&before.id.to_string()));
-    let outside = history_ok(
-        &app,
-        &user.token,
-        &[("date_from", "2026-01-20T18:30:00.000002Z")],
-    )
-    .await;
-    assert_eq!(
-        outside,
-        json!({ "calls": [], "total": 0, "page": 1, "limit": 20 })
-    );
+    for (case, params, expected) in cases {
+        let body = history_ok(&app, &user.token, params).await;
+        let expected: Vec<String> = expected.iter().map(|s| s.id.to_string()).collect();
+        assert_eq!(ids(&body), expected, "{case}");
+        assert_eq!(body["total"], json!(expected.len()), "{case}");
+    }
+    let outside = [("date_from", "2026-01-20T18:30:00.000002Z")];
+    assert_eq!(history_ok(&app, &user.token, &outside).await, empty_page(1));
 }
 
 async fn date_filters_accept_any_offset(app: TestApp) {
@@ -192,10 +168,7 @@ async fn status_filter_and_total_under_filters(app: TestApp) {
         &[("status", "failed"), ("date_from", "2026-04-01T00:00:00Z")],
     )
     .await;
-    assert_eq!(
-        none,
-        json!({ "calls": [], "total": 0, "page": 1, "limit": 20 })
-    );
+    assert_eq!(none, empty_page(1));
 }
 
 async fn times_render_in_the_requested_zone(app: TestApp) {

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use calls_core::domain::CallStatus;
 use chrono::DateTime;
 use reqwest::{Response, StatusCode};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
 
@@ -107,6 +107,12 @@ pub fn ids(body: &Value) -> Vec<String> {
         .iter()
         .map(|c| c["callId"].as_str().expect("callId").to_owned())
         .collect()
+}
+
+/// What a history page with no call on it is, for a user whose filters match nothing (or who
+/// has no call at all): no cursor, the default limit.
+pub fn empty_page(page: u32) -> Value {
+    json!({ "calls": [], "total": 0, "page": page, "limit": 20 })
 }
 
 /// The one history item with this id, from a page holding all of the user's calls.

@@ -19,9 +19,6 @@ use crate::voice_support::{
     terminate, terminate_ok,
 };
 
-/// A status callback as a provider would send it.
-const COMPLETED: [(&str, &str); 2] = [("CallSid", "CA1"), ("CallStatus", "completed")];
-
 on_all_backends!(
     initiate_answers_the_contract_body,
     terminate_completes_the_call_once,
@@ -38,6 +35,9 @@ on_all_backends!(
     unsigned_webhooks_are_403_whatever_the_provider,
     the_reaper_fails_calls_stuck_connecting,
 );
+
+/// A status callback as a provider would send it.
+const COMPLETED: [(&str, &str); 2] = [("CallSid", "CA1"), ("CallStatus", "completed")];
 
 async fn initiate_answers_the_contract_body(app: TestApp) {
     let user = app.new_user().await;

@@ -48,13 +48,12 @@ async fn status_of(app: &TestApp, token: &str, call_id: &str) -> Value {
     item(&all_calls(app, token).await, call_id).clone()
 }
 
+/// A row of a flow's callbacks: its name, the callback's parameters, and the status the call
+/// must have after it.
+type Callback<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+
 /// Sends each row's status callback in order; after each, the call must have the row's status.
-async fn report_in_turn(
-    app: &TestApp,
-    token: &str,
-    call_id: &str,
-    callbacks: &[(&str, &[(&str, &str)], &str)],
-) {
+async fn report_in_turn(app: &TestApp, token: &str, call_id: &str, callbacks: &[Callback<'_>]) {
     for (case, params, expected) in callbacks {
         report(app, params).await;
         let call = status_of(app, token, call_id).await;
