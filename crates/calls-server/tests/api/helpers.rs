@@ -1,6 +1,7 @@
 //! `TestApp`: the application started on a free port with a fresh database, and the macro
 //! that runs a test once per backend. What a test sends is in `requests.rs`, what it sets up in
-//! `fixtures.rs`, what it checks in `assertions.rs`.
+//! `fixtures.rs` (and, for calls with chosen start times, `seeding.rs`), what it checks in
+//! `assertions.rs`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Once};

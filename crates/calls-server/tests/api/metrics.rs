@@ -20,7 +20,7 @@ use crate::voice_support::{
     twilio_rest,
 };
 
-on_all_backends!(with with_metrics:
+on_all_backends!(with metrics_on_a_free_port:
     requests_are_counted_by_route_template_method_and_status,
     gauges_report_calls_by_status_and_the_pool,
     metrics_are_not_served_on_the_api_port,
@@ -31,7 +31,7 @@ on_all_backends!(with with_metrics:
 
 on_all_backends!(without_metrics_addr_no_listener_is_started);
 
-fn with_metrics(settings: &mut Settings) {
+fn metrics_on_a_free_port(settings: &mut Settings) {
     settings.metrics.addr = "127.0.0.1:0".into();
 }
 
@@ -288,7 +288,7 @@ async fn metrics_are_not_served_on_the_api_port(app: TestApp) {
 async fn rate_limit_rejections_are_counted_by_code(app: TestApp) {
     let app = app
         .another_instance_with(|settings| {
-            with_metrics(settings);
+            metrics_on_a_free_port(settings);
             settings.auth.throttle.account_max_failures = 1;
             settings.voip.max_calls_per_day = 1;
         })
@@ -355,7 +355,7 @@ async fn provider_errors_are_counted_by_kind(app: TestApp) {
     let base = twilio.uri();
     let app = app
         .another_instance_with(move |settings| {
-            with_metrics(settings);
+            metrics_on_a_free_port(settings);
             twilio_rest(settings, &base);
         })
         .await;
