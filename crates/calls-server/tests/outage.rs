@@ -26,7 +26,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use reqwest::Method;
 use serde_json::json;
+use support::api::Api;
 use support::{Answer, NUMBER, PASSWORD, ServerProcess, exchange, history_ids, percentile};
 
 /// Concurrent writers.
@@ -248,24 +250,16 @@ async fn a_database_outage_is_503_then_heals_and_loses_no_acknowledged_call() {
         .timeout(Duration::from_secs(30))
         .build()
         .expect("client");
+    let api = Api::new(client, server.base());
 
-    let registered = exchange(
-        client
-            .post(server.url("/api/auth/register"))
-            .json(&json!({ "email": "outage@example.com", "password": PASSWORD })),
-    )
-    .await
-    .expect("register answered");
-    assert_eq!(registered.status, 201, "register: {}", registered.body);
-    let token = registered.body["token"].as_str().expect("token").to_owned();
+    let token = api.register("outage@example.com").await;
 
     // Writers run through the whole test.
     let samples: Arc<Mutex<Vec<Sample>>> = Arc::default();
     let stop = Arc::new(AtomicBool::new(false));
     let writers: Vec<_> = (0..WRITERS)
         .map(|_| {
-            let client = client.clone();
-            let url = server.url("/api/calls");
+            let api = api.clone();
             let token = token.clone();
             let samples = samples.clone();
             let stop = stop.clone();
@@ -273,8 +267,7 @@ async fn a_database_outage_is_503_then_heals_and_loses_no_acknowledged_call() {
                 while !stop.load(Ordering::Relaxed) {
                     let started = Instant::now();
                     let outcome = exchange(
-                        client
-                            .post(&url)
+                        api.request(Method::POST, "/api/calls")
                             .bearer_auth(&token)
                             .json(&json!({ "phone_number": NUMBER })),
                     )
@@ -311,9 +304,7 @@ async fn a_database_outage_is_503_then_heals_and_loses_no_acknowledged_call() {
         || count(&created) >= 20,
     )
     .await;
-    let ready = exchange(client.get(server.url("/system/ready")))
-        .await
-        .expect("ready answered");
+    let ready = api.get("/system/ready").await;
     assert_eq!(ready.status, 200, "ready before the outage");
 
     // The database goes away.
@@ -322,39 +313,19 @@ async fn a_database_outage_is_503_then_heals_and_loses_no_acknowledged_call() {
     let down = Instant::now();
     let kill_time = down - stopping;
 
-    let health = timed(client.get(server.url("/system/health"))).await;
+    let health = timed(api.request(Method::GET, "/system/health")).await;
     assert_eq!(health.1.status, 200, "health during the outage");
-    let ready_down = timed(client.get(server.url("/system/ready"))).await;
-    assert!(
-        ready_down.1.status == 503 && ready_down.1.is_error("database_unavailable"),
-        "ready during the outage: {} {}",
-        ready_down.1.status,
-        ready_down.1.body
-    );
+    let ready_down = timed(api.request(Method::GET, "/system/ready")).await;
+    assert_unavailable("ready", &ready_down.1);
     let history_down = timed(
-        client
-            .get(server.url("/api/calls/history"))
+        api.request(Method::GET, "/api/calls/history")
             .bearer_auth(&token),
     )
     .await;
-    assert!(
-        history_down.1.status == 503 && history_down.1.is_error("database_unavailable"),
-        "history during the outage: {} {}",
-        history_down.1.status,
-        history_down.1.body
-    );
-    let login_down = timed(
-        client
-            .post(server.url("/api/auth/login"))
-            .json(&json!({ "email": "outage@example.com", "password": PASSWORD })),
-    )
-    .await;
-    assert!(
-        login_down.1.status == 503 && login_down.1.is_error("database_unavailable"),
-        "login during the outage: {} {}",
-        login_down.1.status,
-        login_down.1.body
-    );
+    assert_unavailable("history", &history_down.1);
+    let login = json!({ "email": "outage@example.com", "password": PASSWORD });
+    let login_down = timed(api.request(Method::POST, "/api/auth/login").json(&login)).await;
+    assert_unavailable("login", &login_down.1);
     for (what, (elapsed, _)) in [
         ("health", &health),
         ("ready", &ready_down),
@@ -377,7 +348,7 @@ async fn a_database_outage_is_503_then_heals_and_loses_no_acknowledged_call() {
     })
     .await;
     tokio::time::sleep(OUTAGE.saturating_sub(down.elapsed())).await;
-    let health_still = timed(client.get(server.url("/system/health"))).await;
+    let health_still = timed(api.request(Method::GET, "/system/health")).await;
     assert_eq!(
         health_still.1.status, 200,
         "health at the end of the outage"
@@ -403,9 +374,7 @@ async fn a_database_outage_is_503_then_heals_and_loses_no_acknowledged_call() {
         .unwrap_or_default();
     let mut ready_after = None;
     while up.elapsed() < RECOVERY_LIMIT {
-        let answer = exchange(client.get(server.url("/system/ready")))
-            .await
-            .expect("ready answered");
+        let answer = api.get("/system/ready").await;
         if answer.status == 200 {
             ready_after = Some(up.elapsed());
             break;
@@ -461,7 +430,7 @@ async fn a_database_outage_is_503_then_heals_and_loses_no_acknowledged_call() {
         .filter(|a| a.status == 201)
         .map(|a| a.body["id"].as_str().expect("id"))
         .collect();
-    let (total, listed) = history_ids(&client, &server.base(), &token).await;
+    let (total, listed) = history_ids(&api, &token).await;
     let listed_set: std::collections::HashSet<&str> = listed.iter().map(String::as_str).collect();
     assert_eq!(listed_set.len(), listed.len(), "no call listed twice");
     assert_eq!(total as usize, listed.len(), "total matches the pages");
@@ -535,6 +504,16 @@ async fn a_database_outage_is_503_then_heals_and_loses_no_acknowledged_call() {
         println!("server log:\n{}", server.log_tail(60));
         println!("postgres log:\n{}", cluster.log());
     }
+}
+
+/// The contract's 503 for a request that needs the database, while it is down.
+fn assert_unavailable(what: &str, answer: &Answer) {
+    assert!(
+        answer.status == 503 && answer.is_error("database_unavailable"),
+        "{what} during the outage: {} {}",
+        answer.status,
+        answer.body
+    );
 }
 
 /// The answer and how long it took; a transport error fails the test.

@@ -12,33 +12,35 @@ use std::time::Duration;
 
 use calls_adapters_postgres::testing::TestDatabase;
 use serde_json::{Value, json};
-use support::{Answer, NUMBER, PASSWORD, ServerProcess, exchange};
+use support::api::Api;
+use support::{Answer, NUMBER, ServerProcess};
 
 /// Both processes sweep and purge every second; a call connecting for a second is stale.
 const FAST_JOBS: &str = "[auth]\nrevocation_purge_interval_secs = 1\n\n\
                          [voip.reaper]\ninterval_secs = 1\nconnecting_timeout_secs = 1\n";
 
-async fn answer(request: reqwest::RequestBuilder, what: &str) -> Answer {
-    exchange(request)
+/// `POST /api/calls/initiate` for [`NUMBER`].
+async fn initiate(api: &Api, token: &str) -> Answer {
+    let body = json!({"phone_number": NUMBER});
+    api.post_json_authed("/api/calls/initiate", token, &body)
         .await
-        .unwrap_or_else(|err| panic!("{what}: {err}"))
 }
 
-/// `POST path` on `server` with a bearer token and a JSON body.
-async fn post_authed(server: &ServerProcess, path: &str, token: &str, body: Value) -> Answer {
-    let request = reqwest::Client::new()
-        .post(server.url(path))
-        .bearer_auth(token)
-        .json(&body);
-    answer(request, path).await
+/// `POST /api/calls/terminate` for `call_id`.
+async fn terminate(api: &Api, token: &str, call_id: &str) -> Answer {
+    let body = json!({"call_id": call_id});
+    api.post_json_authed("/api/calls/terminate", token, &body)
+        .await
 }
 
-/// `GET path` on `server` with a bearer token.
-async fn get_authed(server: &ServerProcess, path: &str, token: &str) -> Answer {
-    let request = reqwest::Client::new()
-        .get(server.url(path))
-        .bearer_auth(token);
-    answer(request, path).await
+/// The `status` of the call `id` in the user's history (`null` when it is not listed).
+async fn status_in_history(api: &Api, token: &str, id: &str) -> Value {
+    let history = api.get_authed("/api/calls/history", token).await;
+    history.body["calls"]
+        .as_array()
+        .and_then(|calls| calls.iter().find(|call| call["callId"] == id))
+        .map(|call| call["status"].clone())
+        .unwrap_or_default()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -59,73 +61,32 @@ async fn two_processes_on_one_database_act_as_one_service() {
     let first = ServerProcess::start(&env, &work.path().join("first.log"));
     let second = ServerProcess::start(&env, &work.path().join("second.log"));
     assert_ne!(first.pid(), second.pid());
-    let client = reqwest::Client::new();
+    let (one, two) = (first.api(), second.api());
 
-    let registered = answer(
-        client
-            .post(first.url("/api/auth/register"))
-            .json(&json!({"email": "two@example.com", "password": PASSWORD})),
-        "register",
-    )
-    .await;
-    assert_eq!(registered.status, 201, "{:?}", registered.body);
-    let token = registered.body["token"].as_str().expect("token").to_owned();
+    let token = one.register("two@example.com").await;
 
     // A call initiated through one process, terminated through the other, once.
-    let started = post_authed(
-        &first,
-        "/api/calls/initiate",
-        &token,
-        json!({"phone_number": NUMBER}),
-    )
-    .await;
+    let started = initiate(&one, &token).await;
     assert_eq!(started.status, 200, "{:?}", started.body);
     let call_id = started.body["call_id"]
         .as_str()
         .expect("call id")
         .to_owned();
-    let ended = post_authed(
-        &second,
-        "/api/calls/terminate",
-        &token,
-        json!({"call_id": call_id}),
-    )
-    .await;
+    let ended = terminate(&two, &token, &call_id).await;
     assert_eq!(ended.status, 200, "{:?}", ended.body);
     assert_eq!(ended.body["status"], "completed");
-    let again = post_authed(
-        &first,
-        "/api/calls/terminate",
-        &token,
-        json!({"call_id": call_id}),
-    )
-    .await;
+    let again = terminate(&one, &token, &call_id).await;
     assert_eq!(again.status, 200);
     assert_eq!(again.body, ended.body, "the stored values, unchanged");
 
     // A call left connecting is failed by the reapers of both processes, once.
-    let stuck = post_authed(
-        &second,
-        "/api/calls/initiate",
-        &token,
-        json!({"phone_number": NUMBER}),
-    )
-    .await;
+    let stuck = initiate(&two, &token).await;
     assert_eq!(stuck.status, 200, "{:?}", stuck.body);
     let stuck_id = stuck.body["call_id"].as_str().expect("call id").to_owned();
     let mut status = Value::Null;
     for _ in 0..50 {
         tokio::time::sleep(Duration::from_millis(200)).await;
-        let history = get_authed(&first, "/api/calls/history", &token).await;
-        status = history.body["calls"]
-            .as_array()
-            .and_then(|calls| {
-                calls
-                    .iter()
-                    .find(|call| call["callId"] == stuck_id.as_str())
-            })
-            .map(|call| call["status"].clone())
-            .unwrap_or_default();
+        status = status_in_history(&one, &token, &stuck_id).await;
         if status == "failed" {
             break;
         }
@@ -133,7 +94,7 @@ async fn two_processes_on_one_database_act_as_one_service() {
     assert_eq!(status, "failed", "the stuck call is failed by a reaper");
     // Both sweep a few more times: one record per call, and the failed one stays as it is.
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    let history = get_authed(&second, "/api/calls/history", &token).await;
+    let history = two.get_authed("/api/calls/history", &token).await;
     assert_eq!(history.body["total"], 2, "{:?}", history.body);
     let mut raw = database.raw_connection();
     let failures = count(
@@ -143,21 +104,15 @@ async fn two_processes_on_one_database_act_as_one_service() {
     assert_eq!(failures, 1);
 
     // Logged out through one process: refused by the other at once, and after both purged.
-    let logout = answer(
-        client
-            .post(second.url("/api/auth/logout"))
-            .bearer_auth(&token),
-        "logout",
-    )
-    .await;
+    let logout = two.logout(&token).await;
     assert_eq!(logout.status, 204);
-    for server in [&first, &second] {
-        let refused = get_authed(server, "/api/calls/history", &token).await;
+    for api in [&one, &two] {
+        let refused = api.get_authed("/api/calls/history", &token).await;
         assert_eq!(refused.status, 401);
         assert!(refused.is_error("unauthorized"), "{:?}", refused.body);
     }
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    let refused = get_authed(&first, "/api/calls/history", &token).await;
+    let refused = one.get_authed("/api/calls/history", &token).await;
     assert_eq!(
         refused.status, 401,
         "a live revocation survives both purges"

@@ -84,14 +84,14 @@ async fn sigterm_under_load_answers_every_sent_request_and_loses_nothing() {
     .await;
     let registration_time = registering.elapsed();
     // The first call loads the phone number metadata, which is slow in a debug build.
-    let warm_up = exchange(
-        reqwest::Client::new()
-            .post(format!("{base}/api/calls"))
-            .bearer_auth(&registered[0].token)
-            .json(&json!({ "phone_number": NUMBER })),
-    )
-    .await
-    .expect("warm-up call answered");
+    let warm_up = server
+        .api()
+        .post_json_authed(
+            "/api/calls",
+            &registered[0].token,
+            &json!({ "phone_number": NUMBER }),
+        )
+        .await;
     assert_eq!(warm_up.status, 201, "warm-up call: {:?}", warm_up.body);
     let warm_up_id = warm_up.body["id"].as_str().expect("id").to_owned();
 
@@ -209,10 +209,10 @@ async fn sigterm_under_load_answers_every_sent_request_and_loses_nothing() {
         &[("DATABASE_URL", &database_url)],
         &dir.path().join("server-again.log"),
     );
-    let client = reqwest::Client::new();
+    let api = again.api();
     let mut history_calls = 0;
     for user in &registered {
-        let (total, ids) = history_ids(&client, &again.base(), &user.token).await;
+        let (total, ids) = history_ids(&api, &user.token).await;
         let listed: HashSet<&String> = ids.iter().collect();
         assert_eq!(
             listed.len(),

@@ -3,10 +3,11 @@
 use calls_core::domain::{Email, NewUser, PasswordHash, UserId};
 use chrono::Utc;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{JWT_SECRET, TestApp, assert_error};
+use crate::assertions::{assert_case_error, assert_error, assert_invalid, message_of};
+use crate::helpers::{JWT_SECRET, TestApp};
 use crate::on_all_backends;
 
 on_all_backends!(
@@ -24,6 +25,16 @@ on_all_backends!(
     logout_revokes_the_token_on_every_instance,
     repeated_failures_are_throttled_per_account,
 );
+
+/// No refused registration created `email`: it registers now.
+async fn assert_still_free(app: &TestApp, email: &str) {
+    let response = app.register(email, "a sufficiently long passphrase").await;
+    assert_eq!(
+        response.status(),
+        StatusCode::CREATED,
+        "{email} was not created by the refused requests"
+    );
+}
 
 async fn register_answers_the_exact_contract_body(app: TestApp) {
     let response = app
@@ -61,51 +72,30 @@ async fn duplicate_email_in_any_case_is_409(app: TestApp) {
 
 async fn invalid_emails_and_passwords_are_400(app: TestApp) {
     let long_local = format!("{}@example.com", "a".repeat(250));
-    for email in [
-        "",
-        "not-an-email",
-        "a@b",
-        "@example.com",
-        long_local.as_str(),
-    ] {
-        let response = app.register(email, "a sufficiently long passphrase").await;
-        let body = assert_error(response, StatusCode::BAD_REQUEST, "validation_error").await;
-        assert!(
-            body["message"]
-                .as_str()
-                .is_some_and(|m| m.contains("email")),
-            "{body}"
-        );
-    }
     let too_long = "x".repeat(129);
-    for password in ["short", "1234567", too_long.as_str()] {
-        let response = app.register("valid@example.com", password).await;
-        let body = assert_error(response, StatusCode::BAD_REQUEST, "validation_error").await;
-        assert!(
-            body["message"]
-                .as_str()
-                .is_some_and(|m| m.contains("password")),
-            "{body}"
-        );
+    let (email, password) = ("valid@example.com", "a sufficiently long passphrase");
+    // (email, password, the field the refusal names)
+    let cases = [
+        ("", password, "email"),
+        ("not-an-email", password, "email"),
+        ("a@b", password, "email"),
+        ("@example.com", password, "email"),
+        (long_local.as_str(), password, "email"),
+        (email, "short", "password"),
+        (email, "1234567", "password"),
+        (email, too_long.as_str(), "password"),
+    ];
+    for (email, password, field) in cases {
+        let response = app.register(email, password).await;
+        let case = format!("email {email:?}, password {password:?}");
+        assert_invalid(&case, response, field).await;
     }
-    // Nothing was created by any of those.
-    assert_eq!(
-        app.register("valid@example.com", "a sufficiently long passphrase")
-            .await
-            .status(),
-        StatusCode::CREATED
-    );
+    assert_still_free(&app, email).await;
 }
 
 async fn common_passwords_are_refused_with_the_reason(app: TestApp) {
     let response = app.register("common@example.com", "password123").await;
-    let body = assert_error(response, StatusCode::BAD_REQUEST, "validation_error").await;
-    assert!(
-        body["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("common")),
-        "{body}"
-    );
+    assert_invalid("password123", response, "common").await;
 }
 
 async fn bad_bodies_are_400_and_write_nothing(app: TestApp) {
@@ -118,13 +108,13 @@ async fn bad_bodies_are_400_and_write_nothing(app: TestApp) {
         json!(null),
     ];
     for body in bodies {
+        let case = body.to_string();
         let response = app.post_json("/api/auth/register", &body).await;
-        let error = assert_error(response, StatusCode::BAD_REQUEST, "validation_error").await;
+        let error =
+            assert_case_error(&case, response, StatusCode::BAD_REQUEST, "validation_error").await;
         assert!(
-            error["message"]
-                .as_str()
-                .is_some_and(|m| !m.contains("line ")),
-            "{error}"
+            !message_of(&error).contains("line "),
+            "{case}: no parser position in {error}"
         );
     }
     let response = app
@@ -133,19 +123,12 @@ async fn bad_bodies_are_400_and_write_nothing(app: TestApp) {
             &json!({ "email": 42, "password": "x" }),
         )
         .await;
-    let error = assert_error(response, StatusCode::BAD_REQUEST, "validation_error").await;
+    let error = assert_invalid("a number as the email", response, "email").await;
     assert!(
-        error["message"]
-            .as_str()
-            .is_some_and(|m| m.starts_with("email")),
-        "names the field: {error}"
+        message_of(&error).starts_with("email"),
+        "names the field first: {error}"
     );
-    assert_eq!(
-        app.register("bodies@example.com", "a sufficiently long passphrase")
-            .await
-            .status(),
-        StatusCode::CREATED
-    );
+    assert_still_free(&app, "bodies@example.com").await;
 }
 
 async fn concurrent_registrations_of_one_email_yield_one_account(app: TestApp) {
@@ -312,24 +295,16 @@ async fn forged_expired_and_early_tokens_are_401(app: TestApp) {
         ("garbage", "not.a.token"),
     ] {
         let response = app.get_authed("/api/calls/history", token).await;
-        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{what}");
-        assert_error(response, StatusCode::UNAUTHORIZED, "unauthorized").await;
+        assert_case_error(what, response, StatusCode::UNAUTHORIZED, "unauthorized").await;
     }
-    let missing = app
-        .client
-        .get(app.url("/api/calls/history"))
-        .send()
-        .await
-        .expect("sent");
-    assert_error(missing, StatusCode::UNAUTHORIZED, "unauthorized").await;
-    let basic = app
-        .client
-        .get(app.url("/api/calls/history"))
-        .basic_auth("a", Some("b"))
-        .send()
-        .await
-        .expect("sent");
-    assert_error(basic, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    let history = || app.request(Method::GET, "/api/calls/history");
+    for (what, request) in [
+        ("no credentials", history()),
+        ("basic credentials", history().basic_auth("a", Some("b"))),
+    ] {
+        let response = app.send(request).await;
+        assert_case_error(what, response, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    }
 }
 
 fn base64_url(bytes: &[u8]) -> String {

@@ -7,7 +7,9 @@ use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_error};
+use crate::assertions::{assert_case_error, assert_invalid, keys};
+use crate::fixtures::{NUMBER, create_call, put_call, update_call};
+use crate::helpers::TestApp;
 use crate::history_support::{all_calls, history_total, item};
 use crate::on_all_backends;
 
@@ -20,39 +22,16 @@ on_all_backends!(
     calls_routes_require_a_token,
 );
 
-fn keys(body: &Value) -> BTreeSet<&str> {
-    body.as_object()
-        .expect("object")
-        .keys()
-        .map(String::as_str)
-        .collect()
-}
-
-/// Creates a call through the API and returns its id.
-pub async fn create_call(app: &TestApp, token: &str, number: &str) -> String {
-    let response = app
-        .post_json_authed("/api/calls", token, &json!({ "phone_number": number }))
-        .await;
-    assert_eq!(response.status(), StatusCode::CREATED, "create {number}");
-    let body: Value = response.json().await.expect("json");
-    body["id"].as_str().expect("id").to_owned()
-}
-
-pub async fn put_call(app: &TestApp, token: &str, id: &str, body: &Value) -> reqwest::Response {
-    app.put_json_authed(&format!("/api/calls/{id}"), token, body)
+/// `POST /api/calls` for `number`.
+async fn create(app: &TestApp, token: &str, number: &str) -> reqwest::Response {
+    app.post_json_authed("/api/calls", token, &json!({ "phone_number": number }))
         .await
 }
 
 async fn create_answers_the_exact_contract_body(app: TestApp) {
     let user = app.new_user().await;
     let before = Utc::now();
-    let response = app
-        .post_json_authed(
-            "/api/calls",
-            &user.token,
-            &json!({ "phone_number": "+4930901820" }),
-        )
-        .await;
+    let response = create(&app, &user.token, NUMBER).await;
     let after = Utc::now();
     assert_eq!(response.status(), StatusCode::CREATED);
     let body: Value = response.json().await.expect("json");
@@ -63,7 +42,7 @@ async fn create_answers_the_exact_contract_body(app: TestApp) {
     );
     let id = body["id"].as_str().expect("id string");
     assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
-    assert_eq!(body["phone_number"], "+4930901820");
+    assert_eq!(body["phone_number"], NUMBER);
     assert_eq!(body["duration"], json!(0));
     assert_eq!(body["status"], "initiated");
     let start_text = body["start_time"].as_str().expect("start_time string");
@@ -81,7 +60,7 @@ async fn create_answers_the_exact_contract_body(app: TestApp) {
     let history = all_calls(&app, &user.token).await;
     assert_eq!(history["total"], json!(1));
     let listed = item(&history, id);
-    assert_eq!(listed["phoneNumber"], "+4930901820");
+    assert_eq!(listed["phoneNumber"], NUMBER);
     assert_eq!(listed["startTime"], start_text);
     assert_eq!(listed["duration"], json!(0));
     assert_eq!(listed["status"], "initiated");
@@ -95,16 +74,15 @@ async fn create_normalizes_the_number_to_e164(app: TestApp) {
         // A national trunk prefix after the country code is dropped (libphonenumber).
         ("+4402079460958", "+442079460958"),
     ] {
-        let response = app
-            .post_json_authed("/api/calls", &user.token, &json!({ "phone_number": sent }))
-            .await;
+        let response = create(&app, &user.token, sent).await;
         assert_eq!(response.status(), StatusCode::CREATED, "{sent:?}");
         let body: Value = response.json().await.expect("json");
         assert_eq!(body["phone_number"], stored, "{sent:?}");
         let history = all_calls(&app, &user.token).await;
         assert_eq!(
             item(&history, body["id"].as_str().expect("id"))["phoneNumber"],
-            stored
+            stored,
+            "{sent:?}"
         );
     }
 }
@@ -133,20 +111,8 @@ async fn invalid_numbers_are_400_and_write_nothing(app: TestApp) {
         "+999123456789",
         "+4900000000",
     ] {
-        let response = app
-            .post_json_authed(
-                "/api/calls",
-                &user.token,
-                &json!({ "phone_number": number }),
-            )
-            .await;
-        let body = assert_error(response, StatusCode::BAD_REQUEST, "validation_error").await;
-        assert!(
-            body["message"]
-                .as_str()
-                .is_some_and(|m| m.contains("phone_number")),
-            "{number:?}: {body}"
-        );
+        let response = create(&app, &user.token, number).await;
+        assert_invalid(&format!("{number:?}"), response, "phone_number").await;
     }
     assert_eq!(
         history_total(&app, &user.token).await,
@@ -157,65 +123,53 @@ async fn invalid_numbers_are_400_and_write_nothing(app: TestApp) {
 
 async fn bad_create_bodies_name_the_field_and_write_nothing(app: TestApp) {
     let user = app.new_user().await;
+    let wrong_type = "phone_number: invalid type";
     for (body, expected) in [
         (json!({}), "phone_number"),
-        (json!({ "number": "+4930901820" }), "phone_number"),
-        (
-            json!({ "phone_number": 4930901820_u64 }),
-            "phone_number: invalid type",
-        ),
-        (
-            json!({ "phone_number": null }),
-            "phone_number: invalid type",
-        ),
-        (
-            json!({ "phone_number": ["+4930901820"] }),
-            "phone_number: invalid type",
-        ),
-        (
-            json!({ "phone_number": { "e164": "+4930901820" } }),
-            "phone_number: invalid type",
-        ),
+        (json!({ "number": NUMBER }), "phone_number"),
+        (json!({ "phone_number": 4930901820_u64 }), wrong_type),
+        (json!({ "phone_number": null }), wrong_type),
+        (json!({ "phone_number": [NUMBER] }), wrong_type),
+        (json!({ "phone_number": { "e164": NUMBER } }), wrong_type),
     ] {
         let response = app.post_json_authed("/api/calls", &user.token, &body).await;
-        let error = assert_error(response, StatusCode::BAD_REQUEST, "validation_error").await;
-        let message = error["message"].as_str().expect("message");
-        assert!(message.contains(expected), "{body} -> {message}");
+        assert_invalid(&body.to_string(), response, expected).await;
     }
     for body in [
-        json!("+4930901820"),
+        json!(NUMBER),
         json!(null),
         json!(4930901820_u64),
         json!(true),
     ] {
         let response = app.post_json_authed("/api/calls", &user.token, &body).await;
-        assert_error(response, StatusCode::BAD_REQUEST, "validation_error").await;
+        assert_case_error(
+            &body.to_string(),
+            response,
+            StatusCode::BAD_REQUEST,
+            "validation_error",
+        )
+        .await;
     }
-    let malformed = app
-        .client
-        .post(app.url("/api/calls"))
-        .bearer_auth(&user.token)
-        .header("content-type", "application/json")
-        .body(r#"{"phone_number": "+4930901820""#)
-        .send()
-        .await
-        .expect("sent");
-    assert_error(malformed, StatusCode::BAD_REQUEST, "validation_error").await;
-    let plain = app
-        .client
-        .post(app.url("/api/calls"))
-        .bearer_auth(&user.token)
-        .header("content-type", "text/plain")
-        .body(r#"{"phone_number": "+4930901820"}"#)
-        .send()
-        .await
-        .expect("sent");
-    assert_error(
-        plain,
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported_media_type",
-    )
-    .await;
+    let token = Some(user.token.as_str());
+    for (content_type, body, status, code) in [
+        (
+            "application/json",
+            r#"{"phone_number": "+4930901820""#,
+            StatusCode::BAD_REQUEST,
+            "validation_error",
+        ),
+        (
+            "text/plain",
+            r#"{"phone_number": "+4930901820"}"#,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+    ] {
+        let response = app
+            .post_raw("/api/calls", token, Some(content_type), body)
+            .await;
+        assert_case_error(&format!("{content_type} {body}"), response, status, code).await;
+    }
     assert_eq!(
         history_total(&app, &user.token).await,
         0,
@@ -227,23 +181,15 @@ async fn bad_create_bodies_name_the_field_and_write_nothing(app: TestApp) {
 /// declaration order (`["+4930901820"]` as `{"phone_number": "+4930901820"}`).
 async fn array_bodies_are_refused_and_write_nothing(app: TestApp) {
     let user = app.new_user().await;
-    let id = create_call(&app, &user.token, "+4930901820").await;
+    let id = create_call(&app, &user.token, NUMBER).await;
     let response = app
         .post_json_authed("/api/calls", &user.token, &json!(["+14155552671"]))
         .await;
-    assert_eq!(
-        response.status(),
-        StatusCode::BAD_REQUEST,
-        "POST /api/calls [\"+14155552671\"]"
-    );
-    assert_error(response, StatusCode::BAD_REQUEST, "validation_error").await;
+    let case = "POST /api/calls [\"+14155552671\"]";
+    assert_case_error(case, response, StatusCode::BAD_REQUEST, "validation_error").await;
     let response = put_call(&app, &user.token, &id, &json!(["completed", 5])).await;
-    assert_eq!(
-        response.status(),
-        StatusCode::BAD_REQUEST,
-        "PUT /api/calls/{{id}} [\"completed\", 5]"
-    );
-    assert_error(response, StatusCode::BAD_REQUEST, "validation_error").await;
+    let case = "PUT /api/calls/{id} [\"completed\", 5]";
+    assert_case_error(case, response, StatusCode::BAD_REQUEST, "validation_error").await;
     let history = all_calls(&app, &user.token).await;
     assert_eq!(history["total"], json!(1), "no call was created");
     assert_eq!(item(&history, &id)["status"], "initiated", "unchanged");
@@ -251,32 +197,32 @@ async fn array_bodies_are_refused_and_write_nothing(app: TestApp) {
 
 async fn calls_routes_require_a_token(app: TestApp) {
     let user = app.new_user().await;
-    let id = create_call(&app, &user.token, "+4930901820").await;
-    let body = json!({ "phone_number": "+4930901820" });
-    let response = app.post_json("/api/calls", &body).await;
-    assert_error(response, StatusCode::UNAUTHORIZED, "unauthorized").await;
-    let response = app
-        .post_json_authed("/api/calls", "not.a.token", &body)
-        .await;
-    assert_error(response, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    let id = create_call(&app, &user.token, NUMBER).await;
+    let body = json!({ "phone_number": NUMBER });
     let update = json!({ "duration": 5, "status": "active" });
-    let response = app
-        .client
-        .put(app.url(&format!("/api/calls/{id}")))
-        .json(&update)
-        .send()
-        .await
-        .expect("sent");
-    assert_error(response, StatusCode::UNAUTHORIZED, "unauthorized").await;
-    let response = put_call(&app, "not.a.token", &id, &update).await;
-    assert_error(response, StatusCode::UNAUTHORIZED, "unauthorized").await;
-    let response = app
-        .client
-        .get(app.url("/api/calls/history"))
-        .send()
-        .await
-        .expect("sent");
-    assert_error(response, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    let path = format!("/api/calls/{id}");
+    let refused = [
+        (
+            "create without a token",
+            app.post_json("/api/calls", &body).await,
+        ),
+        (
+            "create with a garbage token",
+            create(&app, "not.a.token", NUMBER).await,
+        ),
+        ("update without a token", app.put_json(&path, &update).await),
+        (
+            "update with a garbage token",
+            update_call(&app, "not.a.token", &id, 5, "active").await,
+        ),
+        (
+            "history without a token",
+            app.get("/api/calls/history").await,
+        ),
+    ];
+    for (case, response) in refused {
+        assert_case_error(case, response, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    }
     // Only the call created with the valid token exists, unchanged.
     let history = all_calls(&app, &user.token).await;
     assert_eq!(history["total"], json!(1));

@@ -4,8 +4,9 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::calls::{create_call, put_call};
-use crate::helpers::{TestApp, assert_error};
+use crate::assertions::{assert_case_error, message_of};
+use crate::fixtures::{NUMBER, STATUSES, call_in, create_call, set_status, update_call};
+use crate::helpers::TestApp;
 use crate::history_support::{all_calls, ids, item};
 use crate::on_all_backends;
 
@@ -14,15 +15,6 @@ on_all_backends!(
     another_users_call_is_403_and_unchanged,
     racing_updates_never_move_a_call_backwards,
 );
-
-const STATUSES: [&str; 6] = [
-    "initiated",
-    "connecting",
-    "active",
-    "completed",
-    "failed",
-    "canceled",
-];
 
 /// The contract's table, written out independently of the domain code: forward (or staying in
 /// an unfinished status) only; a finished call never changes.
@@ -42,45 +34,30 @@ async fn every_transition_through_the_api(app: TestApp) {
     let mut cases = Vec::new();
     for (from_index, from) in STATUSES.iter().enumerate() {
         for (to_index, to) in STATUSES.iter().enumerate() {
-            let id = create_call(&app, &user.token, "+4930901820").await;
             // Every status is reachable from `initiated`; duration 3 marks the starting point.
-            let setup = put_call(
-                &app,
-                &user.token,
-                &id,
-                &json!({ "duration": 3, "status": from }),
-            )
-            .await;
-            assert_eq!(setup.status(), StatusCode::OK, "setup {from}");
+            let id = call_in(&app, &user.token, from, 3).await;
             cases.push((id, *from, *to, ALLOWED[from_index][to_index]));
         }
     }
     for (id, from, to, allowed) in &cases {
-        let response = put_call(
-            &app,
-            &user.token,
-            id,
-            &json!({ "duration": 7, "status": to }),
-        )
-        .await;
+        let case = format!("{from} -> {to}");
+        let response = update_call(&app, &user.token, id, 7, to).await;
         if *allowed {
-            assert_eq!(
-                response.status(),
-                StatusCode::OK,
-                "{from} -> {to} is allowed"
-            );
+            assert_eq!(response.status(), StatusCode::OK, "{case} is allowed");
             let body: Value = response.json().await.expect("json");
             assert_eq!(
                 body,
                 json!({ "id": id, "duration": 7, "status": to }),
-                "{from} -> {to}"
+                "{case}"
             );
         } else {
-            let body = assert_error(response, StatusCode::CONFLICT, "invalid_transition").await;
-            let message = body["message"].as_str().expect("message");
+            let body =
+                assert_case_error(&case, response, StatusCode::CONFLICT, "invalid_transition")
+                    .await;
+            let message = message_of(&body);
             assert!(
                 message.contains(from) && message.contains(to),
-                "{from} -> {to}: {message}"
+                "{case}: {message}"
             );
         }
     }
@@ -98,16 +75,9 @@ async fn every_transition_through_the_api(app: TestApp) {
 async fn another_users_call_is_403_and_unchanged(app: TestApp) {
     let alice = app.new_user().await;
     let bob = app.new_user().await;
-    let alice_live = create_call(&app, &alice.token, "+4930901820").await;
+    let alice_live = create_call(&app, &alice.token, NUMBER).await;
     let alice_done = create_call(&app, &alice.token, "+14155552671").await;
-    let done = put_call(
-        &app,
-        &alice.token,
-        &alice_done,
-        &json!({ "duration": 60, "status": "completed" }),
-    )
-    .await;
-    assert_eq!(done.status(), StatusCode::OK);
+    set_status(&app, &alice.token, &alice_done, "completed", 60).await;
     let bob_live = create_call(&app, &bob.token, "+442079460958").await;
 
     for (intruder, victim_call) in [
@@ -116,20 +86,12 @@ async fn another_users_call_is_403_and_unchanged(app: TestApp) {
         (&alice, &bob_live),
     ] {
         for status in ["initiated", "active", "completed", "canceled"] {
-            let response = put_call(
-                &app,
-                &intruder.token,
-                victim_call,
-                &json!({ "duration": 99, "status": status }),
-            )
-            .await;
-            let body = assert_error(response, StatusCode::FORBIDDEN, "forbidden").await;
+            let case = format!("{} to {status}", intruder.email);
+            let response = update_call(&app, &intruder.token, victim_call, 99, status).await;
+            let body = assert_case_error(&case, response, StatusCode::FORBIDDEN, "forbidden").await;
             assert!(
-                !body["message"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .contains(victim_call.as_str()),
-                "{body}"
+                !message_of(&body).contains(victim_call.as_str()),
+                "{case}: the call id is not echoed: {body}"
             );
         }
     }
@@ -149,14 +111,7 @@ async fn another_users_call_is_403_and_unchanged(app: TestApp) {
     assert_eq!(item(&bob_history, &bob_live)["duration"], json!(0));
 
     // The owner still can.
-    let response = put_call(
-        &app,
-        &bob.token,
-        &bob_live,
-        &json!({ "duration": 1, "status": "active" }),
-    )
-    .await;
-    assert_eq!(response.status(), StatusCode::OK);
+    set_status(&app, &bob.token, &bob_live, "active", 1).await;
 }
 
 /// `completed` is always allowed from `connecting`, `active` is not allowed after `completed`:
@@ -165,23 +120,12 @@ async fn racing_updates_never_move_a_call_backwards(app: TestApp) {
     let user = app.new_user().await;
     let mut calls = Vec::new();
     for _ in 0..8 {
-        let id = create_call(&app, &user.token, "+4930901820").await;
-        let response = put_call(
-            &app,
-            &user.token,
-            &id,
-            &json!({ "duration": 1, "status": "connecting" }),
-        )
-        .await;
-        assert_eq!(response.status(), StatusCode::OK);
-        calls.push(id);
+        calls.push(call_in(&app, &user.token, "connecting", 1).await);
     }
-    let complete = json!({ "duration": 30, "status": "completed" });
-    let activate = json!({ "duration": 10, "status": "active" });
     let requests = calls.iter().flat_map(|id| {
         [
-            put_call(&app, &user.token, id, &complete),
-            put_call(&app, &user.token, id, &activate),
+            update_call(&app, &user.token, id, 30, "completed"),
+            update_call(&app, &user.token, id, 10, "active"),
         ]
     });
     let responses = futures::future::join_all(requests).await;

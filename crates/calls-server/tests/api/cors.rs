@@ -1,8 +1,10 @@
 //! CORS: only the configured origins, never `*`, no credentials mode; none by default.
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 
+use crate::assertions::header;
+use crate::fixtures::NUMBER;
 use crate::helpers::TestApp;
 use crate::on_all_backends;
 
@@ -13,22 +15,24 @@ on_all_backends!(
 
 const APP_ORIGIN: &str = "https://app.example.com";
 
+/// A browser's preflight for a `POST /api/calls` from `origin`.
 async fn preflight(app: &TestApp, origin: &str) -> reqwest::Response {
-    app.client
-        .request(reqwest::Method::OPTIONS, app.url("/api/calls"))
-        .header("Origin", origin)
-        .header("Access-Control-Request-Method", "POST")
-        .header(
+    let headers = [
+        ("Origin", origin),
+        ("Access-Control-Request-Method", "POST"),
+        (
             "Access-Control-Request-Headers",
             "authorization, content-type",
-        )
-        .send()
+        ),
+    ];
+    app.call_with_headers(Method::OPTIONS, "/api/calls", &headers)
         .await
-        .expect("sent")
 }
 
-fn header<'a>(response: &'a reqwest::Response, name: &str) -> Option<&'a str> {
-    response.headers().get(name).and_then(|v| v.to_str().ok())
+/// A simple (not preflighted) request from `origin`.
+async fn health_from(app: &TestApp, origin: &str) -> reqwest::Response {
+    app.call_with_headers(Method::GET, "/system/health", &[("Origin", origin)])
+        .await
 }
 
 async fn no_origin_is_allowed_by_default(app: TestApp) {
@@ -36,13 +40,7 @@ async fn no_origin_is_allowed_by_default(app: TestApp) {
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(header(&response, "access-control-allow-origin"), None);
 
-    let response = app
-        .client
-        .get(app.url("/system/health"))
-        .header("Origin", APP_ORIGIN)
-        .send()
-        .await
-        .expect("sent");
+    let response = health_from(&app, APP_ORIGIN).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(header(&response, "access-control-allow-origin"), None);
     assert_eq!(header(&response, "access-control-allow-credentials"), None);
@@ -70,15 +68,12 @@ async fn only_listed_origins_are_allowed(app: TestApp) {
     assert_eq!(header(&response, "access-control-allow-credentials"), None);
 
     let user = app.new_user().await;
-    let response = app
-        .client
-        .post(app.url("/api/calls"))
+    let request = app
+        .request(Method::POST, "/api/calls")
         .header("Origin", APP_ORIGIN)
         .bearer_auth(&user.token)
-        .json(&json!({ "phone_number": "+4930901820" }))
-        .send()
-        .await
-        .expect("sent");
+        .json(&json!({ "phone_number": NUMBER }));
+    let response = app.send(request).await;
     assert_eq!(response.status(), StatusCode::CREATED);
     assert_eq!(
         header(&response, "access-control-allow-origin"),
@@ -112,13 +107,7 @@ async fn only_listed_origins_are_allowed(app: TestApp) {
             None,
             "{stranger}"
         );
-        let response = app
-            .client
-            .get(app.url("/system/health"))
-            .header("Origin", stranger)
-            .send()
-            .await
-            .expect("sent");
+        let response = health_from(&app, stranger).await;
         assert_eq!(
             header(&response, "access-control-allow-origin"),
             None,

@@ -1,4 +1,7 @@
-//! `TestApp`: the application started on a free port with a fresh database.
+//! `TestApp`: the application started on a free port with a fresh database, and the macro
+//! that runs a test once per backend. What a test sends is in `requests.rs`, what it sets up in
+//! `fixtures.rs` (and, for calls with chosen start times, `seeding.rs`), what it checks in
+//! `assertions.rs`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Once};
@@ -7,8 +10,6 @@ use actix_web::dev::ServerHandle;
 use calls_adapters_postgres::testing::TestDatabase;
 use calls_server::settings::{self, DatabaseTarget, Settings};
 use calls_server::startup::{Application, Storage, open_storage};
-use reqwest::{Response, StatusCode};
-use serde_json::{Value, json};
 
 use crate::spec_check::SPEC;
 
@@ -40,25 +41,43 @@ pub struct TestApp {
 }
 
 /// Runs each named `async fn(TestApp)` once per backend: `mod name { sqlite, postgres }`.
+/// `on_all_backends!(with customize: a, b)` starts those apps with `customize(&mut Settings)`
+/// applied (a function of the calling module), for tests that all need the same settings.
 #[macro_export]
 macro_rules! on_all_backends {
-    ($($test:ident),* $(,)?) => {$(
+    (with $customize:ident: $($test:ident),* $(,)?) => {
+        $crate::on_all_backends!(@settings super::$customize; $($test),*);
+    };
+    ($($test:ident),* $(,)?) => {
+        $crate::on_all_backends!(@settings |_| {}; $($test),*);
+    };
+    (@settings $customize:expr; $($test:ident),*) => {$(
         mod $test {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                if let Some(app) = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite).await {
-                    super::$test(app).await;
-                }
+                let backend = $crate::helpers::Backend::Sqlite;
+                $crate::helpers::run_on(backend, $customize, super::$test).await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                if let Some(app) = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Postgres).await {
-                    super::$test(app).await;
-                }
+                let backend = $crate::helpers::Backend::Postgres;
+                $crate::helpers::run_on(backend, $customize, super::$test).await;
             }
         }
     )*};
+}
+
+/// Starts an app on `backend` with `customize` applied and runs `test` on it; skipped (as
+/// [`TestApp::spawn_with`] says) when the backend is absent and not required.
+pub async fn run_on<Test: Future<Output = ()>>(
+    backend: Backend,
+    customize: impl FnOnce(&mut Settings),
+    test: impl FnOnce(TestApp) -> Test,
+) {
+    if let Some(app) = TestApp::spawn_with(backend, customize).await {
+        test(app).await;
+    }
 }
 
 fn init_logs() {
@@ -74,12 +93,8 @@ fn init_logs() {
 }
 
 impl TestApp {
-    /// A fresh app on a fresh database; `None` (test skipped, loudly) when PostgreSQL is
-    /// required but absent and `REQUIRE_POSTGRES` is not set.
-    pub async fn spawn(backend: Backend) -> Option<Self> {
-        Self::spawn_with(backend, |_| {}).await
-    }
-
+    /// A fresh app on a fresh database, with `customize` applied to its settings; `None`
+    /// (test skipped, loudly) when PostgreSQL is absent and `REQUIRE_POSTGRES` is not set.
     pub async fn spawn_with(
         backend: Backend,
         customize: impl FnOnce(&mut Settings),
@@ -190,85 +205,6 @@ impl TestApp {
     pub async fn stop(&self) {
         self.handle.stop(true).await;
     }
-
-    pub async fn post_json(&self, path: &str, body: &Value) -> Response {
-        self.client
-            .post(self.url(path))
-            .json(body)
-            .send()
-            .await
-            .expect("request sent")
-    }
-
-    pub async fn post_json_authed(&self, path: &str, token: &str, body: &Value) -> Response {
-        self.client
-            .post(self.url(path))
-            .bearer_auth(token)
-            .json(body)
-            .send()
-            .await
-            .expect("request sent")
-    }
-
-    pub async fn put_json_authed(&self, path: &str, token: &str, body: &Value) -> Response {
-        self.client
-            .put(self.url(path))
-            .bearer_auth(token)
-            .json(body)
-            .send()
-            .await
-            .expect("request sent")
-    }
-
-    pub async fn get_authed(&self, path: &str, token: &str) -> Response {
-        self.client
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("request sent")
-    }
-
-    /// `POST /api/auth/logout` with `token`.
-    pub async fn logout(&self, token: &str) -> Response {
-        self.client
-            .post(self.url("/api/auth/logout"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("request sent")
-    }
-
-    pub async fn register(&self, email: &str, password: &str) -> Response {
-        self.post_json(
-            "/api/auth/register",
-            &json!({ "email": email, "password": password }),
-        )
-        .await
-    }
-
-    pub async fn login(&self, email: &str, password: &str) -> Response {
-        self.post_json(
-            "/api/auth/login",
-            &json!({ "email": email, "password": password }),
-        )
-        .await
-    }
-
-    /// Registers a new random user and returns it signed in.
-    pub async fn new_user(&self) -> TestUser {
-        let email = format!("user-{}@example.com", uuid::Uuid::new_v4().simple());
-        let password = "a sufficiently long passphrase".to_owned();
-        let response = self.register(&email, &password).await;
-        assert_eq!(response.status(), StatusCode::CREATED);
-        let body: Value = response.json().await.expect("json");
-        TestUser {
-            id: body["user"]["id"].as_str().expect("id").to_owned(),
-            token: body["token"].as_str().expect("token").to_owned(),
-            email,
-            password,
-        }
-    }
 }
 
 impl Drop for TestApp {
@@ -285,39 +221,4 @@ impl Drop for TestApp {
             );
         }
     }
-}
-
-#[derive(Debug, Clone)]
-pub struct TestUser {
-    pub id: String,
-    pub email: String,
-    pub password: String,
-    pub token: String,
-}
-
-/// Asserts the contract's error body and returns it.
-pub async fn assert_error(response: Response, status: StatusCode, code: &str) -> Value {
-    assert_eq!(response.status(), status, "status");
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    assert!(
-        content_type.starts_with("application/json"),
-        "content type {content_type}"
-    );
-    let body: Value = response.json().await.expect("json error body");
-    assert_eq!(body["error"], code, "error code in {body}");
-    assert!(
-        body["message"].as_str().is_some_and(|m| !m.is_empty()),
-        "message in {body}"
-    );
-    assert_eq!(
-        body.as_object().map(|o| o.len()),
-        Some(2),
-        "exactly error and message: {body}"
-    );
-    body
 }

@@ -6,10 +6,9 @@ use chrono::TimeDelta;
 use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
-use crate::history_support::{
-    SEEDED_NUMBER, at, history_ok, ids, seed, seed_with_id, seeded_ids, user_id,
-};
+use crate::history_support::{empty_page, history_ok, ids};
 use crate::on_all_backends;
+use crate::seeding::{SEEDED_NUMBER, Seeder, at, seeded_ids};
 
 on_all_backends!(
     empty_history_has_the_exact_shape,
@@ -21,23 +20,15 @@ on_all_backends!(
 async fn empty_history_has_the_exact_shape(app: TestApp) {
     let user = app.new_user().await;
     let body = history_ok(&app, &user.token, &[]).await;
-    assert_eq!(
-        body,
-        json!({ "calls": [], "total": 0, "page": 1, "limit": 20 })
-    );
+    assert_eq!(body, empty_page(1));
 }
 
 async fn items_have_the_exact_shape_and_values(app: TestApp) {
     let user = app.new_user().await;
-    let storage = app.storage().await;
-    let call = seed(
-        &storage,
-        user_id(&user),
-        at("2026-03-04T05:06:07Z"),
-        CallStatus::Completed,
-        321,
-    )
-    .await;
+    let seeder = Seeder::new(&app, &user).await;
+    let call = seeder
+        .at("2026-03-04T05:06:07Z", CallStatus::Completed, 321)
+        .await;
     let body = history_ok(&app, &user.token, &[]).await;
     assert_eq!(
         body,
@@ -58,8 +49,7 @@ async fn items_have_the_exact_shape_and_values(app: TestApp) {
 
 async fn newest_first_with_ties_broken_by_id(app: TestApp) {
     let user = app.new_user().await;
-    let storage = app.storage().await;
-    let owner = user_id(&user);
+    let seeder = Seeder::new(&app, &user).await;
     let tie = at("2026-05-01T12:00:00Z");
     // Seeded out of order; ids chosen so that the tie-break order is known.
     let low = CallId::from_uuid(
@@ -68,32 +58,31 @@ async fn newest_first_with_ties_broken_by_id(app: TestApp) {
     let high = CallId::from_uuid(
         uuid::Uuid::parse_str("ffffffff-ffff-7fff-bfff-ffffffffffff").expect("uuid"),
     );
-    let oldest = seed(
-        &storage,
-        owner,
-        at("2025-12-31T23:59:59Z"),
-        CallStatus::Failed,
-        0,
-    )
-    .await;
-    let tie_low = seed_with_id(&storage, owner, low, tie, CallStatus::Completed, 1).await;
-    let newest = seed(
-        &storage,
-        owner,
-        at("2026-05-01T12:00:00.000001Z"),
-        CallStatus::Active,
-        2,
-    )
-    .await;
-    let middle = seed(
-        &storage,
-        owner,
-        at("2026-02-01T00:00:00Z"),
-        CallStatus::Canceled,
-        3,
-    )
-    .await;
-    let tie_high = seed_with_id(&storage, owner, high, tie, CallStatus::Completed, 4).await;
+    let calls = [
+        (
+            CallId::new(),
+            at("2025-12-31T23:59:59Z"),
+            CallStatus::Failed,
+        ),
+        (low, tie, CallStatus::Completed),
+        (
+            CallId::new(),
+            at("2026-05-01T12:00:00.000001Z"),
+            CallStatus::Active,
+        ),
+        (
+            CallId::new(),
+            at("2026-02-01T00:00:00Z"),
+            CallStatus::Canceled,
+        ),
+        (high, tie, CallStatus::Completed),
+    ];
+    let mut seeded = Vec::new();
+    // Durations 0 to 4, in the order seeded.
+    for (duration, (id, start, status)) in (0..).zip(calls) {
+        seeded.push(seeder.call_with_id(id, start, status, duration).await);
+    }
+    let [oldest, tie_low, newest, middle, tie_high] = seeded.try_into().expect("five calls");
     let body = history_ok(&app, &user.token, &[]).await;
     assert_eq!(
         ids(&body),
@@ -106,22 +95,17 @@ async fn newest_first_with_ties_broken_by_id(app: TestApp) {
 async fn other_users_calls_never_appear(app: TestApp) {
     let alice = app.new_user().await;
     let bob = app.new_user().await;
-    let storage = app.storage().await;
+    let alice_seeder = Seeder::new(&app, &alice).await;
+    let bob_seeder = alice_seeder.for_user(&bob);
     let newest = at("2026-06-01T12:00:00Z");
     let mut alice_calls = Vec::new();
     for i in 0..12 {
         // Interleaved in time, with shared start times, so any leak would land inside a page.
         let start = newest - TimeDelta::minutes(i);
-        alice_calls.push(seed(&storage, user_id(&alice), start, CallStatus::Completed, 1).await);
-        seed(&storage, user_id(&bob), start, CallStatus::Completed, 2).await;
-        seed(
-            &storage,
-            user_id(&bob),
-            start - TimeDelta::seconds(30),
-            CallStatus::Completed,
-            2,
-        )
-        .await;
+        alice_calls.push(alice_seeder.call(start, CallStatus::Completed, 1).await);
+        for bob_start in [start, start - TimeDelta::seconds(30)] {
+            bob_seeder.call(bob_start, CallStatus::Completed, 2).await;
+        }
     }
     let mut walked = Vec::new();
     let mut cursor: Option<String> = None;

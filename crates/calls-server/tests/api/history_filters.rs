@@ -6,8 +6,9 @@ use chrono::TimeDelta;
 use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
-use crate::history_support::{at, history_ok, ids, seed, seeded_ids, user_id};
+use crate::history_support::{empty_page, history_ok, ids};
 use crate::on_all_backends;
+use crate::seeding::{Seeded, Seeder, at, seeded_ids};
 
 on_all_backends!(
     date_bounds_are_inclusive_at_the_exact_instant,
@@ -16,116 +17,64 @@ on_all_backends!(
     times_render_in_the_requested_zone,
 );
 
+/// A row of the date-window table: its name, the query, and the calls it must list.
+type WindowCase<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a [&'a Seeded]);
+
 async fn date_bounds_are_inclusive_at_the_exact_instant(app: TestApp) {
     let user = app.new_user().await;
-    let storage = app.storage().await;
-    let owner = user_id(&user);
-    let from = at("2026-01-10T08:00:00Z");
-    let to = at("2026-01-20T18:30:00Z");
+    let seeder = Seeder::new(&app, &user).await;
+    let (from_text, to_text) = ("2026-01-10T08:00:00Z", "2026-01-20T18:30:00Z");
+    let (from, to) = (at(from_text), at(to_text));
     let micro = TimeDelta::microseconds(1);
-    let before = seed(&storage, owner, from - micro, CallStatus::Completed, 1).await;
-    let at_from = seed(&storage, owner, from, CallStatus::Completed, 2).await;
-    let inside = seed(
-        &storage,
-        owner,
-        from + TimeDelta::days(5),
-        CallStatus::Completed,
-        3,
-    )
-    .await;
-    let at_to = seed(&storage, owner, to, CallStatus::Completed, 4).await;
-    let after = seed(&storage, owner, to + micro, CallStatus::Completed, 5).await;
-    let window = [
-        ("date_from", "2026-01-10T08:00:00Z"),
-        ("date_to", "2026-01-20T18:30:00Z"),
+    let completed = |start, duration| seeder.call(start, CallStatus::Completed, duration);
+    let before = completed(from - micro, 1).await;
+    let at_from = completed(from, 2).await;
+    let inside = completed(from + TimeDelta::days(5), 3).await;
+    let at_to = completed(to, 4).await;
+    let after = completed(to + micro, 5).await;
+    // Newest first, as the history lists them.
+    let all = [&after, &at_to, &inside, &at_from, &before];
+    let cases: [WindowCase; 5] = [
+        (
+            "the window",
+            &[("date_from", from_text), ("date_to", to_text)],
+            &all[1..4],
+        ),
+        ("only date_from", &[("date_from", from_text)], &all[..4]),
+        ("only date_to", &[("date_to", to_text)], &all[1..]),
+        // A one-instant window holds exactly the call at that instant.
+        (
+            "one instant",
+            &[("date_from", from_text), ("date_to", from_text)],
+            &all[3..4],
+        ),
+        // Fractional bounds are honoured to the microsecond.
+        (
+            "fractional bounds",
+            &[
+                ("date_from", "2026-01-10T07:59:59.999999Z"),
+                ("date_to", "2026-01-20T18:30:00.000001Z"),
+            ],
+            &all,
+        ),
     ];
-    let body = history_ok(&app, &user.token, &window).await;
-    assert_eq!(
-        ids(&body),
-        seeded_ids(&[at_to.clone(), inside.clone(), at_from.clone()])
-    );
-    assert_eq!(body["total"], json!(3));
-
-    let only_from = history_ok(&app, &user.token, &[("date_from", "2026-01-10T08:00:00Z")]).await;
-    assert_eq!(
-        ids(&only_from),
-        seeded_ids(&[
-            after.clone(),
-            at_to.clone(),
-            inside.clone(),
-            at_from.clone()
-        ])
-    );
-    let only_to = history_ok(&app, &user.token, &[("date_to", "2026-01-20T18:30:00Z")]).await;
-    assert_eq!(
-        ids(&only_to),
-        seeded_ids(&[at_to.clone(), inside, at_from.clone(), before.clone()])
-    );
-    // A one-instant window holds exactly the call at that instant.
-    let instant = history_ok(
-        &app,
-        &user.token,
-        &[
-            ("date_from", "2026-01-10T08:00:00Z"),
-            ("date_to", "2026-01-10T08:00:00Z"),
-        ],
-    )
-    .await;
-    assert_eq!(ids(&instant), seeded_ids(&[at_from]));
-    assert_eq!(instant["total"], json!(1));
-    // Fractional bounds are honoured to the microsecond.
-    let fractional = history_ok(
-        &app,
-        &user.token,
-        &[
-            ("date_from", "2026-01-10T07:59:59.999999Z"),
-            ("date_to", "2026-01-20T18:30:00.000001Z"),
-        ],
-    )
-    .await;
-    assert_eq!(fractional["total"], json!(5));
-    assert_eq!(ids(&fractional).first(), Some(&after.id.to_string()));
-    assert_eq!(ids(&fractional).last(), Some(&before.id.to_string()));
-    let outside = history_ok(
-        &app,
-        &user.token,
-        &[("date_from", "2026-01-20T18:30:00.000002Z")],
-    )
-    .await;
-    assert_eq!(
-        outside,
-        json!({ "calls": [], "total": 0, "page": 1, "limit": 20 })
-    );
+    for (case, params, expected) in cases {
+        let body = history_ok(&app, &user.token, params).await;
+        let expected: Vec<String> = expected.iter().map(|s| s.id.to_string()).collect();
+        assert_eq!(ids(&body), expected, "{case}");
+        assert_eq!(body["total"], json!(expected.len()), "{case}");
+    }
+    let outside = [("date_from", "2026-01-20T18:30:00.000002Z")];
+    assert_eq!(history_ok(&app, &user.token, &outside).await, empty_page(1));
 }
 
 async fn date_filters_accept_any_offset(app: TestApp) {
     let user = app.new_user().await;
-    let storage = app.storage().await;
-    let owner = user_id(&user);
-    seed(
-        &storage,
-        owner,
-        at("2026-01-15T09:59:59Z"),
-        CallStatus::Completed,
-        1,
-    )
-    .await;
-    let exact = seed(
-        &storage,
-        owner,
-        at("2026-01-15T10:00:00Z"),
-        CallStatus::Completed,
-        2,
-    )
-    .await;
-    let late = seed(
-        &storage,
-        owner,
-        at("2026-01-15T10:00:01Z"),
-        CallStatus::Completed,
-        3,
-    )
-    .await;
+    let seeder = Seeder::new(&app, &user).await;
+    let completed = |start, duration| seeder.at(start, CallStatus::Completed, duration);
+    completed("2026-01-15T09:59:59Z", 1).await;
+    let exact = completed("2026-01-15T10:00:00Z", 2).await;
+    let late = completed("2026-01-15T10:00:01Z", 3).await;
     // The same instant, 10:00:00Z, written with different offsets.
     for instant in [
         "2026-01-15T10:00:00Z",
@@ -158,8 +107,7 @@ async fn date_filters_accept_any_offset(app: TestApp) {
 
 async fn status_filter_and_total_under_filters(app: TestApp) {
     let user = app.new_user().await;
-    let storage = app.storage().await;
-    let owner = user_id(&user);
+    let seeder = Seeder::new(&app, &user).await;
     let statuses = [
         CallStatus::Completed,
         CallStatus::Failed,
@@ -176,7 +124,7 @@ async fn status_filter_and_total_under_filters(app: TestApp) {
     let mut seeded = Vec::new();
     for (i, status) in statuses.iter().enumerate() {
         let start = newest - TimeDelta::hours(i64::try_from(i).expect("small"));
-        seeded.push(seed(&storage, owner, start, *status, 10).await);
+        seeded.push(seeder.call(start, *status, 10).await);
     }
     for status in CallStatus::ALL {
         let body = history_ok(&app, &user.token, &[("status", status.as_str())]).await;
@@ -220,49 +168,18 @@ async fn status_filter_and_total_under_filters(app: TestApp) {
         &[("status", "failed"), ("date_from", "2026-04-01T00:00:00Z")],
     )
     .await;
-    assert_eq!(
-        none,
-        json!({ "calls": [], "total": 0, "page": 1, "limit": 20 })
-    );
+    assert_eq!(none, empty_page(1));
 }
 
 async fn times_render_in_the_requested_zone(app: TestApp) {
     let user = app.new_user().await;
-    let storage = app.storage().await;
-    let owner = user_id(&user);
-    let winter = seed(
-        &storage,
-        owner,
-        at("2026-01-15T10:00:00Z"),
-        CallStatus::Completed,
-        1,
-    )
-    .await;
-    let summer = seed(
-        &storage,
-        owner,
-        at("2026-07-15T10:00:00Z"),
-        CallStatus::Completed,
-        1,
-    )
-    .await;
+    let seeder = Seeder::new(&app, &user).await;
+    let completed = |start| seeder.at(start, CallStatus::Completed, 1);
+    let winter = completed("2026-01-15T10:00:00Z").await;
+    let summer = completed("2026-07-15T10:00:00Z").await;
     // 25 October 2026: Berlin leaves summer time at 01:00 UTC, so 02:30 local happens twice.
-    let before_switch = seed(
-        &storage,
-        owner,
-        at("2026-10-25T00:30:00Z"),
-        CallStatus::Completed,
-        1,
-    )
-    .await;
-    let after_switch = seed(
-        &storage,
-        owner,
-        at("2026-10-25T01:30:00Z"),
-        CallStatus::Completed,
-        1,
-    )
-    .await;
+    let before_switch = completed("2026-10-25T00:30:00Z").await;
+    let after_switch = completed("2026-10-25T01:30:00Z").await;
     let order = [&after_switch, &before_switch, &summer, &winter];
     let rendered = |body: &Value| -> Vec<String> {
         body["calls"]

@@ -7,9 +7,12 @@ use calls_core::domain::CallStatus;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Value, json};
 
+use crate::assertions::assert_invalid;
+use crate::fixtures::TestUser;
 use crate::helpers::TestApp;
-use crate::history_support::{Seeded, at, history_ok, ids, seed, seed_many, seeded_ids, user_id};
+use crate::history_support::{empty_page, history_ok, history_raw, ids};
 use crate::on_all_backends;
+use crate::seeding::{Seeded, Seeder, at, seeded_ids};
 
 on_all_backends!(
     limit_defaults_to_20_caps_at_100_and_caps_the_page,
@@ -27,8 +30,8 @@ fn next_cursor(body: &Value) -> Option<String> {
 
 async fn limit_defaults_to_20_caps_at_100_and_caps_the_page(app: TestApp) {
     let user = app.new_user().await;
-    let storage = app.storage().await;
-    let seeded = seed_many(&storage, user_id(&user), at("2026-02-01T00:00:00Z"), 25).await;
+    let seeder = Seeder::new(&app, &user).await;
+    let seeded = seeder.many(at("2026-02-01T00:00:00Z"), 25).await;
 
     let default = history_ok(&app, &user.token, &[]).await;
     assert_eq!(
@@ -67,22 +70,11 @@ async fn limit_defaults_to_20_caps_at_100_and_caps_the_page(app: TestApp) {
         assert_eq!(body["total"], json!(25), "limit={limit}");
         assert_eq!(next_cursor(&body).is_some(), more, "limit={limit}: {body}");
     }
-    let response = crate::history_support::history_raw(&app, &user.token, "limit=101").await;
-    let error = crate::helpers::assert_error(
-        response,
-        reqwest::StatusCode::BAD_REQUEST,
-        "validation_error",
-    )
-    .await;
-    assert!(
-        error["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("limit")),
-        "{error}"
-    );
+    let response = history_raw(&app, &user.token, "limit=101").await;
+    assert_invalid("limit=101", response, "limit").await;
 
     // A full history of 150 calls still comes back at most 100 at a time.
-    let more = seed_many(&storage, user_id(&user), at("2026-01-01T00:00:00Z"), 125).await;
+    let more = seeder.many(at("2026-01-01T00:00:00Z"), 125).await;
     let body = history_ok(&app, &user.token, &[("limit", "100")]).await;
     assert_eq!(body["calls"].as_array().map(Vec::len), Some(100));
     assert_eq!(body["total"], json!(150));
@@ -92,8 +84,8 @@ async fn limit_defaults_to_20_caps_at_100_and_caps_the_page(app: TestApp) {
 
 async fn pages_beyond_the_end_are_empty_with_the_total(app: TestApp) {
     let user = app.new_user().await;
-    let storage = app.storage().await;
-    let seeded = seed_many(&storage, user_id(&user), at("2026-02-01T00:00:00Z"), 25).await;
+    let seeder = Seeder::new(&app, &user).await;
+    let seeded = seeder.many(at("2026-02-01T00:00:00Z"), 25).await;
     let third = history_ok(&app, &user.token, &[("page", "3"), ("limit", "10")]).await;
     assert_eq!(ids(&third), seeded_ids(&seeded[20..]));
     assert!(next_cursor(&third).is_none());
@@ -107,21 +99,18 @@ async fn pages_beyond_the_end_are_empty_with_the_total(app: TestApp) {
         );
     }
     let filtered = history_ok(&app, &user.token, &[("page", "2"), ("status", "failed")]).await;
-    assert_eq!(
-        filtered,
-        json!({ "calls": [], "total": 0, "page": 2, "limit": 20 })
-    );
+    assert_eq!(filtered, empty_page(2));
 }
 
 /// 45 calls in groups of three sharing a start time, so that page boundaries fall inside
 /// groups and only the id tie-break keeps the order total.
 async fn seed_grouped(
     app: &TestApp,
-    user: &crate::helpers::TestUser,
+    user: &TestUser,
     newest: DateTime<Utc>,
     n: i64,
 ) -> Vec<Seeded> {
-    let storage = app.storage().await;
+    let seeder = Seeder::new(app, user).await;
     let mut seeded = Vec::new();
     for i in 0..n {
         let start = newest - TimeDelta::seconds(i / 3);
@@ -130,16 +119,8 @@ async fn seed_grouped(
         } else {
             CallStatus::Completed
         };
-        seeded.push(
-            seed(
-                &storage,
-                user_id(user),
-                start,
-                status,
-                u32::try_from(i).expect("small"),
-            )
-            .await,
-        );
+        let duration = u32::try_from(i).expect("small");
+        seeded.push(seeder.call(start, status, duration).await);
     }
     // Newest first: start time, then id, both descending.
     seeded.sort_by_key(|s| Reverse((s.start, s.id)));
@@ -224,7 +205,7 @@ async fn cursor_walk_is_stable_while_new_calls_arrive(app: TestApp) {
     let user = app.new_user().await;
     let newest = at("2026-03-01T12:00:00Z");
     let expected = seeded_ids(&seed_grouped(&app, &user, newest, 45).await);
-    let storage = app.storage().await;
+    let seeder = Seeder::new(&app, &user).await;
 
     let mut walked = Vec::new();
     let mut pages_seen = Vec::new();
@@ -250,7 +231,7 @@ async fn cursor_walk_is_stable_while_new_calls_arrive(app: TestApp) {
         // New calls, newer than everything, arrive between pages (three at the same instant).
         for i in 0..3 {
             let start = newest + TimeDelta::minutes(10 + arrivals) + TimeDelta::seconds(i / 2);
-            seed(&storage, user_id(&user), start, CallStatus::Initiated, 0).await;
+            seeder.call(start, CallStatus::Initiated, 0).await;
         }
         arrivals += 3;
     }

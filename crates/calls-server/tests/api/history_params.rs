@@ -6,10 +6,12 @@ use calls_core::domain::CallStatus;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{TestApp, assert_error};
-use crate::history_support::{at, history_ok, history_raw, seed, user_id};
+use crate::assertions::{assert_case_error, assert_invalid, message_of};
+use crate::helpers::TestApp;
+use crate::history_support::{history_ok, history_raw};
 use crate::on_all_backends;
 use crate::raw_http::raw_get;
+use crate::seeding::Seeder;
 
 on_all_backends!(
     invalid_parameters_are_400_naming_the_parameter,
@@ -25,15 +27,9 @@ fn cursor_of(raw: &str) -> String {
 
 async fn assert_refused(app: &TestApp, token: &str, query: &str, names: &str) {
     let response = history_raw(app, token, query).await;
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{query}");
-    let body = assert_error(response, StatusCode::BAD_REQUEST, "validation_error").await;
-    let message = body["message"].as_str().expect("message");
+    let body = assert_invalid(query, response, names).await;
     assert!(
-        message.contains(names),
-        "{query}: message {message:?} should name {names}"
-    );
-    assert!(
-        !message.contains('\0'),
+        !message_of(&body).contains('\0'),
         "{query}: message echoes a NUL byte"
     );
 }
@@ -181,15 +177,10 @@ async fn assert_json_400(app: &TestApp, token: &str, target: String, what: &str)
 
 async fn valid_edge_values_are_accepted(app: TestApp) {
     let user = app.new_user().await;
-    let storage = app.storage().await;
-    seed(
-        &storage,
-        user_id(&user),
-        at("2026-01-15T10:00:00Z"),
-        CallStatus::Completed,
-        5,
-    )
-    .await;
+    let seeder = Seeder::new(&app, &user).await;
+    seeder
+        .at("2026-01-15T10:00:00Z", CallStatus::Completed, 5)
+        .await;
     for params in [
         vec![("page", "1"), ("limit", "1")],
         vec![("page", "01"), ("limit", "100")],
@@ -227,20 +218,17 @@ async fn a_logged_out_token_is_401_before_the_parameters_are_checked(app: TestAp
     assert_eq!(logout.status(), StatusCode::NO_CONTENT);
     for query in [
         "",
-        "?page=0",
-        "?limit=1000",
-        "?page=1&page=2",
-        "?tz=Nowhere/City",
+        "page=0",
+        "limit=1000",
+        "page=1&page=2",
+        "tz=Nowhere/City",
     ] {
-        let response = app
-            .get_authed(&format!("/api/calls/history{query}"), &user.token)
-            .await;
-        assert_error(response, StatusCode::UNAUTHORIZED, "unauthorized").await;
+        let response = history_raw(&app, &user.token, query).await;
+        let case = format!("logged out, {query:?}");
+        assert_case_error(&case, response, StatusCode::UNAUTHORIZED, "unauthorized").await;
     }
     // A live token with the same bad parameters gets the 400.
     let other = app.new_user().await;
-    let response = app
-        .get_authed("/api/calls/history?page=0", &other.token)
-        .await;
-    assert_error(response, StatusCode::BAD_REQUEST, "validation_error").await;
+    let response = history_raw(&app, &other.token, "page=0").await;
+    assert_invalid("live, page=0", response, "page").await;
 }

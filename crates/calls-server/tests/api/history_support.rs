@@ -1,95 +1,14 @@
-//! Shared by the calls and history tests: calls seeded straight into storage (with chosen start
-//! times, which the API cannot set), history requests, and the response-shape checks.
+//! Shared by the calls and history tests: history requests, and the response-shape checks.
+//! (Calls with chosen start times are seeded by `seeding.rs`.)
 
 use std::collections::BTreeSet;
 
-use calls_core::domain::{CallId, CallStatus, NewCall, PhoneNumber, StatusChange, UserId};
-use calls_server::startup::Storage;
-use chrono::{DateTime, Utc};
+use calls_core::domain::CallStatus;
+use chrono::DateTime;
 use reqwest::{Response, StatusCode};
-use serde_json::Value;
+use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestUser};
-
-/// The number every seeded call dials unless a test picks another.
-pub const SEEDED_NUMBER: &str = "+4930901820";
-
-pub fn at(rfc3339: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(rfc3339)
-        .expect("test time is RFC 3339")
-        .to_utc()
-}
-
-pub fn user_id(user: &TestUser) -> UserId {
-    user.id.parse().expect("user id is a UUID")
-}
-
-/// A call as seeded, to compare with what the API answers.
-#[derive(Debug, Clone)]
-pub struct Seeded {
-    pub id: CallId,
-    pub start: DateTime<Utc>,
-    pub status: CallStatus,
-}
-
-/// Inserts a call for `user` with the given start time, then moves it to `status` with
-/// `duration` through the storage port.
-pub async fn seed(
-    storage: &Storage,
-    user: UserId,
-    start: DateTime<Utc>,
-    status: CallStatus,
-    duration: u32,
-) -> Seeded {
-    seed_with_id(storage, user, CallId::new(), start, status, duration).await
-}
-
-pub async fn seed_with_id(
-    storage: &Storage,
-    user: UserId,
-    id: CallId,
-    start: DateTime<Utc>,
-    status: CallStatus,
-    duration: u32,
-) -> Seeded {
-    let new_call = NewCall {
-        id,
-        user_id: user,
-        phone_number: PhoneNumber::parse(SEEDED_NUMBER).expect("valid number"),
-        start_time: start,
-        status: CallStatus::Initiated,
-    };
-    let created = storage.calls.create(new_call).await.expect("call stored");
-    assert_eq!(
-        (created.id, created.start_time),
-        (id, start),
-        "storage keeps the id and start time"
-    );
-    if status != CallStatus::Initiated || duration != 0 {
-        let change = StatusChange::to(status, Utc::now()).with_duration(duration);
-        storage
-            .calls
-            .transition(id, change)
-            .await
-            .expect("seeded transition");
-    }
-    Seeded { id, start, status }
-}
-
-/// `n` calls of `user`, one second apart, the newest at `newest`; returned newest first.
-pub async fn seed_many(
-    storage: &Storage,
-    user: UserId,
-    newest: DateTime<Utc>,
-    n: u32,
-) -> Vec<Seeded> {
-    let mut seeded = Vec::new();
-    for i in 0..n {
-        let start = newest - chrono::TimeDelta::seconds(i64::from(i));
-        seeded.push(seed(storage, user, start, CallStatus::Completed, i).await);
-    }
-    seeded
-}
+use crate::helpers::TestApp;
 
 /// Percent-encodes a query value (everything but RFC 3986 unreserved characters).
 pub fn encode(value: &str) -> String {
@@ -190,8 +109,10 @@ pub fn ids(body: &Value) -> Vec<String> {
         .collect()
 }
 
-pub fn seeded_ids(seeded: &[Seeded]) -> Vec<String> {
-    seeded.iter().map(|s| s.id.to_string()).collect()
+/// What a history page with no call on it is, for a user whose filters match nothing (or who
+/// has no call at all): no cursor, the default limit.
+pub fn empty_page(page: u32) -> Value {
+    json!({ "calls": [], "total": 0, "page": page, "limit": 20 })
 }
 
 /// The one history item with this id, from a page holding all of the user's calls.
@@ -200,6 +121,20 @@ pub fn item<'a>(body: &'a Value, id: &str) -> &'a Value {
     let found: Vec<&Value> = items.iter().filter(|c| c["callId"] == id).collect();
     assert_eq!(found.len(), 1, "call {id} listed once in {body}");
     found[0]
+}
+
+/// Polls the history (every 200 ms, for up to 10 s) until the call `id` has `status`, as a
+/// background job must bring it there; returns the last status seen, for the test to assert.
+pub async fn wait_for_status(app: &TestApp, token: &str, id: &str, status: &str) -> Value {
+    let mut seen = Value::Null;
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        seen = item(&all_calls(app, token).await, id)["status"].clone();
+        if seen == status {
+            break;
+        }
+    }
+    seen
 }
 
 /// The user's whole history (up to 100 calls) as one page.

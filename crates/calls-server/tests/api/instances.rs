@@ -12,12 +12,13 @@ use std::time::Duration;
 use calls_core::domain::{CallId, CallStatus};
 use calls_core::ports::RevocationKey;
 use calls_server::settings::Settings;
+use calls_server::startup::Storage;
 use chrono::{DateTime, TimeDelta, Utc};
 use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::helpers::TestApp;
-use crate::history_support::{all_calls, item};
+use crate::history_support::{all_calls, item, wait_for_status};
 use crate::on_all_backends;
 use crate::voice_support::{NUMBER, initiate_ok, terminate_ok};
 
@@ -42,14 +43,7 @@ async fn two_reapers_fail_a_stuck_call_once(app: TestApp) {
     assert_eq!(started["status"], "connecting");
     let call_id = started["call_id"].as_str().expect("call id").to_owned();
 
-    let mut status = Value::Null;
-    for _ in 0..50 {
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        status = item(&all_calls(&second, &user.token).await, &call_id)["status"].clone();
-        if status == "failed" {
-            break;
-        }
-    }
+    let status = wait_for_status(&second, &user.token, &call_id, "failed").await;
     assert_eq!(status, "failed", "the stuck call is failed by a reaper");
 
     let storage = app.storage().await;
@@ -81,6 +75,33 @@ async fn two_reapers_fail_a_stuck_call_once(app: TestApp) {
     );
 }
 
+/// The reaper's statement on two storages (two pools, as two processes have) at the same
+/// time, each with its own failure reason and time; how many calls each failed.
+async fn sweep_both(
+    [one, other]: [&Storage; 2],
+    cutoff: DateTime<Utc>,
+    [reason_one, reason_other]: [&str; 2],
+    [now_one, now_other]: [DateTime<Utc>; 2],
+) -> (u64, u64) {
+    let stale = CallStatus::Connecting;
+    let (by_one, by_other) = tokio::join!(
+        one.sweeps.fail_stale(stale, cutoff, reason_one, now_one),
+        other
+            .sweeps
+            .fail_stale(stale, cutoff, reason_other, now_other),
+    );
+    (by_one.expect("sweep one"), by_other.expect("sweep other"))
+}
+
+/// The purge statement on two storages at the same time; how many revocations each deleted.
+async fn purge_both(one: &Storage, other: &Storage, now: DateTime<Utc>) -> (u64, u64) {
+    let (by_one, by_other) = tokio::join!(
+        one.revocations.purge_expired(now),
+        other.revocations.purge_expired(now),
+    );
+    (by_one.expect("purge one"), by_other.expect("purge other"))
+}
+
 /// The reaper's statement run by two instances at the very same time (two pools, as two
 /// processes have): every stale call is failed by exactly one of them.
 async fn racing_sweeps_fail_each_call_exactly_once(app: TestApp) {
@@ -109,14 +130,9 @@ async fn racing_sweeps_fail_each_call_exactly_once(app: TestApp) {
     // Whole microseconds: what both databases store.
     let now_one = DateTime::from_timestamp_micros(Utc::now().timestamp_micros()).expect("now");
     let now_other = now_one + TimeDelta::milliseconds(1);
-    let (by_one, by_other) = tokio::join!(
-        one.sweeps
-            .fail_stale(CallStatus::Connecting, cutoff, "sweep one", now_one),
-        other
-            .sweeps
-            .fail_stale(CallStatus::Connecting, cutoff, "sweep other", now_other),
-    );
-    let (by_one, by_other) = (by_one.expect("sweep one"), by_other.expect("sweep other"));
+    let reasons = ["sweep one", "sweep other"];
+    let (by_one, by_other) =
+        sweep_both([&one, &other], cutoff, reasons, [now_one, now_other]).await;
     assert_eq!(
         by_one + by_other,
         CALLS as u64,
@@ -145,17 +161,8 @@ async fn racing_sweeps_fail_each_call_exactly_once(app: TestApp) {
         "each sweep's count matches the calls it wrote"
     );
 
-    let (again_one, again_other) = tokio::join!(
-        one.sweeps
-            .fail_stale(CallStatus::Connecting, cutoff, "again", now_one),
-        other
-            .sweeps
-            .fail_stale(CallStatus::Connecting, cutoff, "again", now_other),
-    );
-    assert_eq!(
-        (again_one.expect("sweep"), again_other.expect("sweep")),
-        (0, 0)
-    );
+    let again = sweep_both([&one, &other], cutoff, ["again"; 2], [now_one, now_other]).await;
+    assert_eq!(again, (0, 0), "nothing is left to sweep");
     // The user's line is free again: the failed calls no longer count as in progress.
     let response = busy
         .post_json_authed(
@@ -208,25 +215,16 @@ async fn racing_purges_delete_each_expired_revocation_once(app: TestApp) {
     let one = app.storage().await;
     let other = app.storage().await;
     let now = Utc::now();
-    for index in 0..EXPIRED {
-        let key = RevocationKey::new(format!("expired-{index}"));
-        one.revocations
-            .revoke(&key, now - TimeDelta::seconds(60))
-            .await
-            .expect("revoke");
+    for (kind, count, expires) in [
+        ("expired", EXPIRED, now - TimeDelta::seconds(60)),
+        ("live", LIVE, now + TimeDelta::hours(1)),
+    ] {
+        for index in 0..count {
+            let key = RevocationKey::new(format!("{kind}-{index}"));
+            one.revocations.revoke(&key, expires).await.expect("revoke");
+        }
     }
-    for index in 0..LIVE {
-        let key = RevocationKey::new(format!("live-{index}"));
-        one.revocations
-            .revoke(&key, now + TimeDelta::hours(1))
-            .await
-            .expect("revoke");
-    }
-    let (by_one, by_other) = tokio::join!(
-        one.revocations.purge_expired(now),
-        other.revocations.purge_expired(now),
-    );
-    let (by_one, by_other) = (by_one.expect("purge one"), by_other.expect("purge other"));
+    let (by_one, by_other) = purge_both(&one, &other, now).await;
     assert_eq!(
         by_one + by_other,
         EXPIRED as u64,
@@ -239,12 +237,9 @@ async fn racing_purges_delete_each_expired_revocation_once(app: TestApp) {
             "live revocation {index} survives"
         );
     }
-    let (again_one, again_other) = tokio::join!(
-        one.revocations.purge_expired(now),
-        other.revocations.purge_expired(now),
-    );
     assert_eq!(
-        (again_one.expect("purge"), again_other.expect("purge")),
-        (0, 0)
+        purge_both(&one, &other, now).await,
+        (0, 0),
+        "nothing is left to purge"
     );
 }

@@ -1,8 +1,12 @@
 //! API tests: the real application (same wiring as the binary) on port 0, driven over HTTP,
 //! once on SQLite and once on PostgreSQL.
 
+mod assertions;
+mod fixtures;
 mod helpers;
 mod history_support;
+mod requests;
+mod seeding;
 mod spec_check;
 mod spec_routes;
 mod voice_support;

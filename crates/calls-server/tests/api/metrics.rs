@@ -7,40 +7,20 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use calls_server::settings::Settings;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::json;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{MockServer, ResponseTemplate};
 
-use crate::calls::{create_call, put_call};
-use crate::helpers::{TestApp, assert_error};
+use crate::assertions::{assert_content_type, assert_error};
+use crate::fixtures::{STATUSES, call_in, create_call, set_status, update_call};
+use crate::helpers::TestApp;
 use crate::on_all_backends;
-use crate::voice_support::{ACCOUNT_SID, NUMBER, initiate, initiate_ok, terminate_ok, twilio_rest};
+use crate::voice_support::{
+    NUMBER, assert_daily_cap_reached, create_calls_answer, initiate, place_and_end_call,
+    twilio_rest,
+};
 
-/// Like [`on_all_backends!`], on an app whose metrics listen on a free port.
-macro_rules! on_all_backends_with_metrics {
-    ($($test:ident),* $(,)?) => {$(
-        mod $test {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let backend = $crate::helpers::Backend::Sqlite;
-                if let Some(app) = $crate::helpers::TestApp::spawn_with(backend, super::with_metrics).await {
-                    super::$test(app).await;
-                }
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                let backend = $crate::helpers::Backend::Postgres;
-                if let Some(app) = $crate::helpers::TestApp::spawn_with(backend, super::with_metrics).await {
-                    super::$test(app).await;
-                }
-            }
-        }
-    )*};
-}
-
-on_all_backends_with_metrics!(
+on_all_backends!(with metrics_on_a_free_port:
     requests_are_counted_by_route_template_method_and_status,
     gauges_report_calls_by_status_and_the_pool,
     metrics_are_not_served_on_the_api_port,
@@ -51,7 +31,7 @@ on_all_backends_with_metrics!(
 
 on_all_backends!(without_metrics_addr_no_listener_is_started);
 
-fn with_metrics(settings: &mut Settings) {
+fn metrics_on_a_free_port(settings: &mut Settings) {
     settings.metrics.addr = "127.0.0.1:0".into();
 }
 
@@ -125,23 +105,9 @@ fn parse_labels(text: &str) -> BTreeMap<String, String> {
 }
 
 async fn scrape(app: &TestApp) -> Exposition {
-    let response = app
-        .client
-        .get(app.metrics_url())
-        .send()
-        .await
-        .expect("scrape sent");
+    let response = app.send(app.metrics_request(Method::GET, "/metrics")).await;
     assert_eq!(response.status(), StatusCode::OK, "scrape");
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    assert!(
-        content_type.starts_with("application/openmetrics-text"),
-        "{content_type}"
-    );
+    assert_content_type("scrape", &response, "application/openmetrics-text");
     let text = response.text().await.expect("scrape body");
     assert!(text.ends_with("# EOF\n"), "a complete exposition:\n{text}");
     Exposition::parse(text)
@@ -150,24 +116,10 @@ async fn scrape(app: &TestApp) -> Exposition {
 async fn requests_are_counted_by_route_template_method_and_status(app: TestApp) {
     let user = app.new_user().await;
     app.new_user().await;
-    let first = create_call(&app, &user.token, NUMBER).await;
+    let first = call_in(&app, &user.token, "completed", 30).await;
     let second = create_call(&app, &user.token, NUMBER).await;
-    let ok = put_call(
-        &app,
-        &user.token,
-        &first,
-        &json!({ "duration": 30, "status": "completed" }),
-    )
-    .await;
-    assert_eq!(ok.status(), StatusCode::OK);
     let unknown = uuid::Uuid::new_v4().to_string();
-    let missing = put_call(
-        &app,
-        &user.token,
-        &unknown,
-        &json!({ "duration": 1, "status": "active" }),
-    )
-    .await;
+    let missing = update_call(&app, &user.token, &unknown, 1, "active").await;
     assert_error(missing, StatusCode::NOT_FOUND, "call_not_found").await;
     let wrong_method = app
         .get_authed(&format!("/api/calls/{second}"), &user.token)
@@ -177,12 +129,7 @@ async fn requests_are_counted_by_route_template_method_and_status(app: TestApp) 
         let history = app.get_authed("/api/calls/history", &user.token).await;
         assert_eq!(history.status(), StatusCode::OK);
     }
-    let nowhere = app
-        .client
-        .get(app.url(&format!("/api/nowhere/{unknown}")))
-        .send()
-        .await
-        .expect("sent");
+    let nowhere = app.get(&format!("/api/nowhere/{unknown}")).await;
     assert_error(nowhere, StatusCode::NOT_FOUND, "not_found").await;
 
     let metrics = scrape(&app).await;
@@ -264,18 +211,11 @@ async fn requests_are_counted_by_route_template_method_and_status(app: TestApp) 
 
 async fn gauges_report_calls_by_status_and_the_pool(app: TestApp) {
     let before = scrape(&app).await;
-    for status in [
-        "initiated",
-        "connecting",
-        "active",
-        "completed",
-        "failed",
-        "canceled",
-    ] {
+    for status in STATUSES {
         assert_eq!(
             before.value("calls_by_status", &[("status", status)]),
             Some(0.0),
-            "every status is reported, zero on an empty database"
+            "{status}: every status is reported, zero on an empty database"
         );
     }
 
@@ -291,8 +231,7 @@ async fn gauges_report_calls_by_status_and_the_pool(app: TestApp) {
         (&alice.token, &alice_calls[1], "active"),
         (&bob.token, &bobs, "canceled"),
     ] {
-        let response = put_call(&app, token, id, &json!({ "duration": 5, "status": status })).await;
-        assert_eq!(response.status(), StatusCode::OK, "{status}");
+        set_status(&app, token, id, status, 5).await;
     }
 
     let metrics = scrape(&app).await;
@@ -323,31 +262,18 @@ async fn gauges_report_calls_by_status_and_the_pool(app: TestApp) {
 }
 
 async fn metrics_are_not_served_on_the_api_port(app: TestApp) {
-    let response = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .expect("sent");
-    assert_error(response, StatusCode::NOT_FOUND, "not_found").await;
-    // And the metrics listener serves nothing but /metrics.
-    let base = app.metrics_base.clone().expect("metrics listener");
-    for path in ["/", "/api/calls/history", "/system/health", "/metrics/x"] {
-        let response = app
-            .client
-            .get(format!("{base}{path}"))
-            .send()
-            .await
-            .expect("sent");
-        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+    assert_no_metrics_on_the_api_port(&app).await;
+    // And the metrics listener serves nothing but GET /metrics.
+    for (method, path, status) in [
+        (Method::GET, "/", StatusCode::NOT_FOUND),
+        (Method::GET, "/api/calls/history", StatusCode::NOT_FOUND),
+        (Method::GET, "/system/health", StatusCode::NOT_FOUND),
+        (Method::GET, "/metrics/x", StatusCode::NOT_FOUND),
+        (Method::POST, "/metrics", StatusCode::METHOD_NOT_ALLOWED),
+    ] {
+        let response = app.send(app.metrics_request(method.clone(), path)).await;
+        assert_eq!(response.status(), status, "{method} {path}");
     }
-    let response = app
-        .client
-        .post(app.metrics_url())
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
     let metrics = scrape(&app).await;
     assert_eq!(
         metrics.expect(
@@ -362,7 +288,7 @@ async fn metrics_are_not_served_on_the_api_port(app: TestApp) {
 async fn rate_limit_rejections_are_counted_by_code(app: TestApp) {
     let app = app
         .another_instance_with(|settings| {
-            with_metrics(settings);
+            metrics_on_a_free_port(settings);
             settings.auth.throttle.account_max_failures = 1;
             settings.voip.max_calls_per_day = 1;
         })
@@ -389,14 +315,8 @@ async fn rate_limit_rejections_are_counted_by_code(app: TestApp) {
         )
         .await;
     }
-    let started = initiate_ok(&app, &user.token, NUMBER).await;
-    terminate_ok(&app, &user.token, started["call_id"].as_str().expect("id")).await;
-    assert_error(
-        initiate(&app, &user.token, NUMBER).await,
-        StatusCode::TOO_MANY_REQUESTS,
-        "daily_limit_exceeded",
-    )
-    .await;
+    place_and_end_call(&app, &user.token).await;
+    assert_daily_cap_reached(&app, &user.token).await;
 
     let metrics = scrape(&app).await;
     assert_eq!(
@@ -432,11 +352,10 @@ async fn rate_limit_rejections_are_counted_by_code(app: TestApp) {
 
 async fn provider_errors_are_counted_by_kind(app: TestApp) {
     let twilio = MockServer::start().await;
-    let calls_path = format!("/2010-04-01/Accounts/{ACCOUNT_SID}/Calls.json");
     let base = twilio.uri();
     let app = app
         .another_instance_with(move |settings| {
-            with_metrics(settings);
+            metrics_on_a_free_port(settings);
             twilio_rest(settings, &base);
         })
         .await;
@@ -464,11 +383,7 @@ async fn provider_errors_are_counted_by_kind(app: TestApp) {
     ];
     for (answer, status, code) in answers {
         twilio.reset().await;
-        Mock::given(method("POST"))
-            .and(path(calls_path.clone()))
-            .respond_with(answer)
-            .mount(&twilio)
-            .await;
+        create_calls_answer(&twilio, answer).await;
         assert_error(initiate(&app, &user.token, NUMBER).await, status, code).await;
     }
     // Our own validation is not the provider's refusal.
@@ -523,11 +438,11 @@ async fn without_metrics_addr_no_listener_is_started(app: TestApp) {
         app.metrics_base.is_none(),
         "METRICS_ADDR is empty by default: no metrics listener"
     );
-    let response = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .expect("sent");
+    assert_no_metrics_on_the_api_port(&app).await;
+}
+
+/// `GET /metrics` on the API port is an unknown route like any other.
+async fn assert_no_metrics_on_the_api_port(app: &TestApp) {
+    let response = app.get("/metrics").await;
     assert_error(response, StatusCode::NOT_FOUND, "not_found").await;
 }

@@ -11,6 +11,13 @@ use serde_json::Value;
 use crate::helpers::TestApp;
 use crate::on_all_backends;
 
+on_all_backends!(
+    a_100_kb_request_target_is_a_json_400,
+    a_huge_request_head_is_a_json_431,
+    garbage_requests_are_json_400,
+    the_connection_still_serves_after_an_application_400,
+);
+
 /// An answer read off the socket.
 pub struct RawAnswer {
     pub status: u16,
@@ -81,13 +88,6 @@ pub async fn raw_get(app: &TestApp, target: &str, token: &str) -> RawAnswer {
     );
     raw_request(app, request.into_bytes()).await
 }
-
-on_all_backends!(
-    a_100_kb_request_target_is_a_json_400,
-    a_huge_request_head_is_a_json_431,
-    garbage_requests_are_json_400,
-    the_connection_still_serves_after_an_application_400,
-);
 
 async fn a_100_kb_request_target_is_a_json_400(app: TestApp) {
     let user = app.new_user().await;

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use calls_server_actix::routes::{OPENAPI_YAML, ROUTES};
 use reqwest::StatusCode;
 
+use crate::assertions::header;
 use crate::helpers::TestApp;
 use crate::on_all_backends;
 use crate::spec_check::{HTTP_METHODS, SPEC, spec_path};
@@ -77,15 +78,8 @@ async fn every_unlisted_method_is_405_with_the_listed_methods_in_allow(app: Test
             if item.get(method).is_some() {
                 continue;
             }
-            let response = app
-                .client
-                .request(
-                    method.to_uppercase().parse().expect("method"),
-                    app.url(&concrete),
-                )
-                .send()
-                .await
-                .expect("sent");
+            let verb = method.to_uppercase().parse().expect("method");
+            let response = app.call(verb, &concrete).await;
             assert_eq!(
                 response.status(),
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -100,52 +94,25 @@ async fn every_unlisted_method_is_405_with_the_listed_methods_in_allow(app: Test
 }
 
 async fn the_spec_and_the_docs_page_are_served(app: TestApp) {
-    let spec = app
-        .client
-        .get(app.url("/openapi.yml"))
-        .send()
-        .await
-        .expect("sent");
+    let spec = app.get("/openapi.yml").await;
     assert_eq!(spec.status(), StatusCode::OK);
     assert_eq!(spec.text().await.expect("text"), OPENAPI_YAML);
 
-    let redirect = app.client.get(app.url("/docs")).send().await.expect("sent");
+    let redirect = app.get("/docs").await;
     assert_eq!(redirect.status(), StatusCode::PERMANENT_REDIRECT);
-    assert_eq!(
-        redirect
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok()),
-        Some("/docs/")
-    );
+    assert_eq!(header(&redirect, "location"), Some("/docs/"));
 
-    let page = app
-        .client
-        .get(app.url("/docs/"))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(page.status(), StatusCode::OK);
-    let html = page.text().await.expect("html");
-    assert!(html.contains("swagger-ui"), "{html}");
-    let initializer = app
-        .client
-        .get(app.url("/docs/swagger-initializer.js"))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(initializer.status(), StatusCode::OK);
-    let script = initializer.text().await.expect("js");
-    assert!(
-        script.contains("/openapi.yml"),
-        "the page loads our spec: {script}"
-    );
-    let missing = app
-        .client
-        .get(app.url("/docs/no-such-file.js"))
-        .send()
-        .await
-        .expect("sent");
+    for (path, expected) in [
+        ("/docs/", "swagger-ui"),
+        // The page loads our spec.
+        ("/docs/swagger-initializer.js", "/openapi.yml"),
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let text = response.text().await.expect("text");
+        assert!(text.contains(expected), "{path} holds {expected}: {text}");
+    }
+    let missing = app.get("/docs/no-such-file.js").await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }
 

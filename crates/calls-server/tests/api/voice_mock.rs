@@ -5,13 +5,19 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use reqwest::StatusCode;
-use serde_json::{Value, json};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
 
-use crate::helpers::{TestApp, assert_error};
-use crate::history_support::{all_calls, history_total, item};
+use crate::assertions::{
+    assert_case_error, assert_error, assert_invalid, assert_method_not_allowed, keys, message_of,
+};
+use crate::helpers::TestApp;
+use crate::history_support::{all_calls, history_total, item, wait_for_status};
 use crate::on_all_backends;
-use crate::voice_support::{NUMBER, initiate, initiate_ok, terminate, terminate_ok};
+use crate::voice_support::{
+    NUMBER, assert_daily_cap_reached, call_id, initiate, initiate_ok, place_and_end_call,
+    terminate, terminate_ok,
+};
 
 on_all_backends!(
     initiate_answers_the_contract_body,
@@ -30,13 +36,8 @@ on_all_backends!(
     the_reaper_fails_calls_stuck_connecting,
 );
 
-fn keys(body: &Value) -> BTreeSet<&str> {
-    body.as_object()
-        .expect("object")
-        .keys()
-        .map(String::as_str)
-        .collect()
-}
+/// A status callback as a provider would send it.
+const COMPLETED: [(&str, &str); 2] = [("CallSid", "CA1"), ("CallStatus", "completed")];
 
 async fn initiate_answers_the_contract_body(app: TestApp) {
     let user = app.new_user().await;
@@ -65,7 +66,7 @@ async fn initiate_answers_the_contract_body(app: TestApp) {
 async fn terminate_completes_the_call_once(app: TestApp) {
     let user = app.new_user().await;
     let started = initiate_ok(&app, &user.token, NUMBER).await;
-    let call_id = started["call_id"].as_str().expect("call id");
+    let call_id = call_id(&started);
     tokio::time::sleep(Duration::from_millis(1100)).await;
 
     let ended = terminate_ok(&app, &user.token, call_id).await;
@@ -97,7 +98,7 @@ async fn terminate_completes_the_call_once(app: TestApp) {
 async fn a_call_is_terminated_through_another_instance(app: TestApp) {
     let user = app.new_user().await;
     let started = initiate_ok(&app, &user.token, NUMBER).await;
-    let call_id = started["call_id"].as_str().expect("call id");
+    let call_id = call_id(&started);
 
     let other = app.another_instance().await;
     let ended = terminate_ok(&other, &user.token, call_id).await;
@@ -110,7 +111,7 @@ async fn only_the_owner_can_terminate(app: TestApp) {
     let alice = app.new_user().await;
     let mallory = app.new_user().await;
     let started = initiate_ok(&app, &alice.token, NUMBER).await;
-    let call_id = started["call_id"].as_str().expect("call id");
+    let call_id = call_id(&started);
 
     assert_error(
         terminate(&app, &mallory.token, call_id).await,
@@ -142,14 +143,7 @@ async fn bad_terminate_bodies_are_400(app: TestApp) {
         let response = app
             .post_json_authed("/api/calls/terminate", &user.token, &body)
             .await;
-        let error = assert_error(response, StatusCode::BAD_REQUEST, "validation_error").await;
-        assert!(
-            error["message"]
-                .as_str()
-                .unwrap_or_default()
-                .contains(field),
-            "{error}"
-        );
+        assert_invalid(&body.to_string(), response, field).await;
     }
 }
 
@@ -162,18 +156,16 @@ async fn refused_destinations_are_403_and_write_nothing(app: TestApp) {
         .await;
     let user = app.new_user().await;
     for number in ["+442071838750", "+4930123456"] {
-        let error = assert_error(
+        let error = assert_case_error(
+            number,
             initiate(&app, &user.token, number).await,
             StatusCode::FORBIDDEN,
             "destination_not_allowed",
         )
         .await;
         assert!(
-            !error["message"]
-                .as_str()
-                .unwrap_or_default()
-                .contains(number),
-            "the number is not echoed: {error}"
+            !message_of(&error).contains(number),
+            "{number}: the number is not echoed: {error}"
         );
     }
     assert_eq!(history_total(&app, &user.token).await, 0);
@@ -210,7 +202,7 @@ async fn one_call_at_a_time(app: TestApp) {
     let other = app.new_user().await;
     initiate_ok(&app, &other.token, NUMBER).await;
 
-    terminate_ok(&app, &user.token, first["call_id"].as_str().expect("id")).await;
+    terminate_ok(&app, &user.token, call_id(&first)).await;
     initiate_ok(&app, &user.token, NUMBER).await;
 }
 
@@ -220,22 +212,17 @@ async fn the_daily_cap_is_429(app: TestApp) {
         .await;
     let user = app.new_user().await;
     for _ in 0..2 {
-        let started = initiate_ok(&app, &user.token, NUMBER).await;
-        terminate_ok(&app, &user.token, started["call_id"].as_str().expect("id")).await;
+        place_and_end_call(&app, &user.token).await;
     }
-    assert_error(
-        initiate(&app, &user.token, NUMBER).await,
-        StatusCode::TOO_MANY_REQUESTS,
-        "daily_limit_exceeded",
-    )
-    .await;
+    assert_daily_cap_reached(&app, &user.token).await;
     assert_eq!(history_total(&app, &user.token).await, 2);
 }
 
 async fn invalid_numbers_are_400_and_write_nothing(app: TestApp) {
     let user = app.new_user().await;
     for number in ["", "4930901820", "+10000000000", "+49 30 901820x", "+1234"] {
-        assert_error(
+        assert_case_error(
+            &format!("{number:?}"),
             initiate(&app, &user.token, number).await,
             StatusCode::BAD_REQUEST,
             "validation_error",
@@ -264,25 +251,8 @@ async fn voice_routes_require_a_token(app: TestApp) {
             .await;
         assert_error(response, StatusCode::UNAUTHORIZED, "unauthorized").await;
     }
-    let response = app
-        .client
-        .get(app.url("/api/calls/initiate"))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(
-        response
-            .headers()
-            .get("allow")
-            .and_then(|v| v.to_str().ok()),
-        Some("POST")
-    );
-    assert_error(
-        response,
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
-    )
-    .await;
+    let response = app.get("/api/calls/initiate").await;
+    assert_method_not_allowed(response, "POST").await;
 }
 
 async fn mock_has_no_browser_token_nor_webhooks(app: TestApp) {
@@ -297,14 +267,8 @@ async fn mock_has_no_browser_token_nor_webhooks(app: TestApp) {
     )
     .await;
     for path in ["/api/voice/status", "/api/voice/twiml"] {
-        let response = app
-            .client
-            .post(app.url(path))
-            .header("X-Twilio-Signature", "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
-            .form(&[("CallSid", "CA1"), ("CallStatus", "completed")])
-            .send()
-            .await
-            .expect("sent");
+        let signature = Some("RSOYDt4T1cUTdK1PDd93/VVr8B8=");
+        let response = app.post_form(path, signature, &COMPLETED).await;
         assert_error(
             response,
             StatusCode::SERVICE_UNAVAILABLE,
@@ -319,22 +283,24 @@ async fn mock_has_no_browser_token_nor_webhooks(app: TestApp) {
 /// Twilio (it used to be 503 `voice_not_configured`).
 async fn unsigned_webhooks_are_403_whatever_the_provider(app: TestApp) {
     for signature in [None, Some(""), Some("  ")] {
-        let requests = [
-            app.client
-                .post(app.url("/api/voice/status"))
-                .form(&[("CallSid", "CA1"), ("CallStatus", "completed")]),
-            app.client
-                .post(app.url("/api/voice/twiml"))
-                .form(&[("CallSid", "CA1")]),
-            app.client.get(app.url("/api/voice/twiml?CallSid=CA1")),
+        let posts: [(&str, &[(&str, &str)]); 2] = [
+            ("/api/voice/status", &COMPLETED),
+            ("/api/voice/twiml", &[("CallSid", "CA1")]),
         ];
-        for mut request in requests {
-            if let Some(signature) = signature {
-                request = request.header("X-Twilio-Signature", signature);
-            }
-            let response = request.send().await.expect("sent");
-            assert_error(response, StatusCode::FORBIDDEN, "invalid_signature").await;
+        for (path, params) in posts {
+            let response = app.post_form(path, signature, params).await;
+            let case = format!("POST {path} signed {signature:?}");
+            assert_case_error(&case, response, StatusCode::FORBIDDEN, "invalid_signature").await;
         }
+        let headers: Vec<(&str, &str)> = signature
+            .map(|signature| ("X-Twilio-Signature", signature))
+            .into_iter()
+            .collect();
+        let response = app
+            .call_with_headers(Method::GET, "/api/voice/twiml?CallSid=CA1", &headers)
+            .await;
+        let case = format!("GET /api/voice/twiml signed {signature:?}");
+        assert_case_error(&case, response, StatusCode::FORBIDDEN, "invalid_signature").await;
     }
 }
 
@@ -347,16 +313,9 @@ async fn the_reaper_fails_calls_stuck_connecting(app: TestApp) {
         .await;
     let user = app.new_user().await;
     let started = initiate_ok(&app, &user.token, NUMBER).await;
-    let call_id = started["call_id"].as_str().expect("call id");
+    let call_id = call_id(&started);
 
-    let mut status = Value::Null;
-    for _ in 0..50 {
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        status = item(&all_calls(&app, &user.token).await, call_id)["status"].clone();
-        if status == "failed" {
-            break;
-        }
-    }
+    let status = wait_for_status(&app, &user.token, call_id, "failed").await;
     assert_eq!(
         status, "failed",
         "a call stuck connecting is failed by the reaper"

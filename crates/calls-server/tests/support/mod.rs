@@ -12,6 +12,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+pub mod api;
+use api::Api;
+
 pub const JWT_SECRET: &str = "process-test-secret-that-is-at-least-32-bytes";
 pub const PASSWORD: &str = "a sufficiently long passphrase";
 /// A Berlin landline: valid, region DE, not in any blocked range.
@@ -98,6 +101,11 @@ impl ServerProcess {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base())
+    }
+
+    /// A client for this process, with reqwest's default settings.
+    pub fn api(&self) -> Api {
+        Api::new(reqwest::Client::new(), self.base())
     }
 
     pub fn log_text(&self) -> String {
@@ -191,17 +199,12 @@ pub fn describe(err: &reqwest::Error) -> String {
 }
 
 /// Every call id in the user's history, through every page (`limit=100`).
-pub async fn history_ids(client: &reqwest::Client, base: &str, token: &str) -> (u64, Vec<String>) {
+pub async fn history_ids(api: &Api, token: &str) -> (u64, Vec<String>) {
     let mut ids = Vec::new();
     let mut total = 0;
     for page in 1.. {
-        let answer = exchange(
-            client
-                .get(format!("{base}/api/calls/history?limit=100&page={page}"))
-                .bearer_auth(token),
-        )
-        .await
-        .expect("history answers");
+        let path = format!("/api/calls/history?limit=100&page={page}");
+        let answer = api.get_authed(&path, token).await;
         assert_eq!(answer.status, 200, "history page {page}: {:?}", answer.body);
         total = answer.body["total"].as_u64().expect("total");
         let calls = answer.body["calls"].as_array().expect("calls");
