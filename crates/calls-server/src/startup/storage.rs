@@ -7,7 +7,7 @@ use calls_adapters_postgres::PostgresStorage;
 use calls_adapters_sqlite::SqliteStorage;
 use calls_core::ports::{
     CallHistory, CallRecords, CallStatistics, CallSweeps, CallUsage, DatabaseHealth,
-    RevocationStore, UserRepository,
+    RevocationStore, StorageBackend, UserRepository,
 };
 use secrecy::ExposeSecret;
 
@@ -30,15 +30,7 @@ pub struct Storage {
 impl Storage {
     fn from_adapter<A>(adapter: A) -> Self
     where
-        A: UserRepository
-            + CallRecords
-            + CallHistory
-            + CallUsage
-            + CallSweeps
-            + CallStatistics
-            + RevocationStore
-            + DatabaseHealth
-            + 'static,
+        A: StorageBackend,
     {
         let adapter = Arc::new(adapter);
         Self {

@@ -16,6 +16,7 @@ mod login_throttle;
 mod password_hasher;
 mod provider_webhooks;
 mod revocation_store;
+mod storage_backend;
 mod storage_error;
 mod token_issuer;
 mod user_repository;
@@ -36,6 +37,7 @@ pub use provider_webhooks::{
     ReportRequestError, StatusCallback, VerifyError, WebhookReply, WebhookRequest,
 };
 pub use revocation_store::{RevocationKey, RevocationStore};
+pub use storage_backend::StorageBackend;
 pub use storage_error::{StorageCause, StorageError, error_chain};
 pub use token_issuer::{IssuedToken, TokenError, TokenIssuer, VerifiedToken};
 pub use user_repository::{CreateUserError, UserRepository};

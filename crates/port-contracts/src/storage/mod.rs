@@ -19,40 +19,10 @@ pub mod revocations;
 pub mod status_counts;
 pub mod users;
 
-use calls_core::ports::{
-    CallHistory, CallRecords, CallStatistics, CallSweeps, CallUsage, DatabaseHealth,
-    RevocationStore, UserRepository,
-};
+use calls_core::ports::StorageBackend;
 
-/// Everything a storage adapter under test implements. Blanket-implemented.
-pub trait StorageUnderTest:
-    UserRepository
-    + CallRecords
-    + CallHistory
-    + CallUsage
-    + CallSweeps
-    + CallStatistics
-    + RevocationStore
-    + DatabaseHealth
-    + Clone
-    + Send
-    + Sync
-    + 'static
-{
-}
+/// Everything a storage adapter under test implements: every storage port, and `Clone` so the
+/// concurrency rules can share it between tasks. Blanket-implemented.
+pub trait StorageUnderTest: StorageBackend + Clone {}
 
-impl<T> StorageUnderTest for T where
-    T: UserRepository
-        + CallRecords
-        + CallHistory
-        + CallUsage
-        + CallSweeps
-        + CallStatistics
-        + RevocationStore
-        + DatabaseHealth
-        + Clone
-        + Send
-        + Sync
-        + 'static
-{
-}
+impl<T: StorageBackend + Clone> StorageUnderTest for T {}

@@ -15,7 +15,7 @@ macro_rules! stamp_call_records {
             use $crate::errors::{is_foreign_key_violation, storage_error};
 
             use crate::columns::{StoredId, StoredTime};
-            use crate::rows::{CallChanges, CallRow, NewCallRow};
+            use crate::rows::{CallChanges, CallRow, NewCallRow, found_call};
             use crate::schema::calls;
 
             #[async_trait::async_trait]
@@ -42,14 +42,8 @@ macro_rules! stamp_call_records {
                 async fn get(&self, id: CallId) -> Result<Option<Call>, StorageError> {
                     self.db
                         .run("get_call", move |conn| {
-                            calls::table
-                                .find(StoredId(*id.as_uuid()))
-                                .select(CallRow::as_select())
-                                .first(conn)
-                                .optional()
-                                .map_err(storage_error)?
-                                .map(Call::try_from)
-                                .transpose()
+                            let by_id = calls::table.find(StoredId(*id.as_uuid()));
+                            found_call(by_id.select(CallRow::as_select()).first(conn).optional())
                         })
                         .await
                 }
@@ -128,15 +122,15 @@ macro_rules! stamp_call_records {
                     let session_id = session_id.to_owned();
                     self.db
                         .run("find_call_by_session", move |conn| {
-                            calls::table
+                            let newest_with_session = calls::table
                                 .filter(calls::session_id.eq(session_id))
-                                .select(CallRow::as_select())
-                                .order((calls::start_time.desc(), calls::id.desc()))
-                                .first(conn)
-                                .optional()
-                                .map_err(storage_error)?
-                                .map(Call::try_from)
-                                .transpose()
+                                .order((calls::start_time.desc(), calls::id.desc()));
+                            found_call(
+                                newest_with_session
+                                    .select(CallRow::as_select())
+                                    .first(conn)
+                                    .optional(),
+                            )
                         })
                         .await
                 }
@@ -148,18 +142,18 @@ macro_rules! stamp_call_records {
                 ) -> Result<Option<Call>, StorageError> {
                     self.db
                         .run("find_pending_call_without_session", move |conn| {
-                            calls::table
+                            let newest_pending = calls::table
                                 .filter(calls::user_id.eq(StoredId(*user_id.as_uuid())))
                                 .filter(calls::status.eq_any(status_texts(CallStatus::IN_PROGRESS)))
                                 .filter(calls::session_id.is_null())
                                 .filter(calls::start_time.ge(StoredTime(since)))
-                                .order((calls::start_time.desc(), calls::id.desc()))
-                                .select(CallRow::as_select())
-                                .first(conn)
-                                .optional()
-                                .map_err(storage_error)?
-                                .map(Call::try_from)
-                                .transpose()
+                                .order((calls::start_time.desc(), calls::id.desc()));
+                            found_call(
+                                newest_pending
+                                    .select(CallRow::as_select())
+                                    .first(conn)
+                                    .optional(),
+                            )
                         })
                         .await
                 }

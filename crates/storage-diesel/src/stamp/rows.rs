@@ -99,6 +99,23 @@ macro_rules! stamp_rows {
                 }
             }
 
+            /// The call a lookup found, if any, as the domain's call.
+            pub(crate) fn found_call(
+                row: Result<Option<CallRow>, diesel::result::Error>,
+            ) -> Result<Option<Call>, StorageError> {
+                row.map_err($crate::errors::storage_error)?
+                    .map(Call::try_from)
+                    .transpose()
+            }
+
+            /// The account a lookup found, if any, as the domain's user.
+            pub(crate) fn found_user(
+                row: Result<Option<UserRow>, diesel::result::Error>,
+            ) -> Result<Option<User>, StorageError> {
+                row.map(|row| row.map(User::from))
+                    .map_err($crate::errors::storage_error)
+            }
+
             /// Converts loaded rows, failing on the first one the domain cannot represent.
             pub(crate) fn calls_from_rows(rows: Vec<CallRow>) -> Result<Vec<Call>, StorageError> {
                 rows.into_iter().map(Call::try_from).collect()

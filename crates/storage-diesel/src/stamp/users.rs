@@ -14,7 +14,7 @@ macro_rules! stamp_user_repository {
             use $crate::errors::{is_email_conflict, storage_error};
 
             use crate::columns::StoredId;
-            use crate::rows::{NewUserRow, UserRow};
+            use crate::rows::{NewUserRow, UserRow, found_user};
             use crate::schema::users;
 
             #[async_trait::async_trait]
@@ -44,13 +44,8 @@ macro_rules! stamp_user_repository {
                     let email = stored_email(email);
                     self.db
                         .run("find_user_by_email", move |conn| {
-                            users::table
-                                .filter(users::email.eq(email))
-                                .select(UserRow::as_select())
-                                .first(conn)
-                                .optional()
-                                .map(|row| row.map(User::from))
-                                .map_err(storage_error)
+                            let by_email = users::table.filter(users::email.eq(email));
+                            found_user(by_email.select(UserRow::as_select()).first(conn).optional())
                         })
                         .await
                 }
@@ -58,13 +53,8 @@ macro_rules! stamp_user_repository {
                 async fn find_by_id(&self, id: UserId) -> Result<Option<User>, StorageError> {
                     self.db
                         .run("find_user_by_id", move |conn| {
-                            users::table
-                                .find(StoredId(*id.as_uuid()))
-                                .select(UserRow::as_select())
-                                .first(conn)
-                                .optional()
-                                .map(|row| row.map(User::from))
-                                .map_err(storage_error)
+                            let by_id = users::table.find(StoredId(*id.as_uuid()));
+                            found_user(by_id.select(UserRow::as_select()).first(conn).optional())
                         })
                         .await
                 }
