@@ -25,6 +25,10 @@ on_all_backends!(
     signatures_with_and_without_the_default_port_are_accepted,
 );
 
+/// A step of a flow: its name, the webhook path and query, the callback's parameters, and the
+/// status and duration the call must have afterwards.
+type Step<'a> = (&'a str, &'a str, Vec<(&'a str, String)>, &'a str, u64);
+
 fn call_path(sid: &str) -> String {
     format!("/2010-04-01/Accounts/{ACCOUNT_SID}/Calls/{sid}.json")
 }
@@ -175,7 +179,7 @@ async fn the_talk_time_counts_and_stale_callbacks_change_nothing(app: TestApp) {
     };
     let status_path = format!("/api/voice/status?call_id={call_id}");
     // (case, path, callback, status and duration afterwards)
-    let steps: [(&str, &str, Vec<(&str, String)>, &str, u64); 5] = [
+    let steps: [Step<'_>; 5] = [
         (
             "the dialled leg answers",
             &status_path,
