@@ -36,6 +36,11 @@ lint:
 fmt:
     cargo fmt --all
 
+# The Twilio adapter against Twilio's official Python library (installs twilio 9.13 into a
+# throw-away virtual environment): Voice tokens, webhook signatures, TwiML.
+twilio-oracle:
+    bash scripts/twilio-oracle.sh
+
 # Static check of the deployment files (Dockerfile, compose, .env.example, production.toml,
 # systemd unit); no Docker engine needed.
 check-deploy:

@@ -34,6 +34,13 @@ diesel::table! {
         country -> Nullable<Varchar>,
         failure_reason -> Nullable<Text>,
         ended_at -> Nullable<Timestamptz>,
+        own_sequence -> Nullable<Int8>,
+        #[max_length = 255]
+        dialled_session_id -> Nullable<Varchar>,
+        dialled_sequence -> Nullable<Int8>,
+        #[max_length = 20]
+        duration_source -> Nullable<Varchar>,
+        report_version -> Int8,
     }
 }
 

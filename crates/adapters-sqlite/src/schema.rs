@@ -29,6 +29,11 @@ diesel::table! {
         country -> Nullable<Text>,
         failure_reason -> Nullable<Text>,
         ended_at -> Nullable<BigInt>,
+        own_sequence -> Nullable<BigInt>,
+        dialled_session_id -> Nullable<Text>,
+        dialled_sequence -> Nullable<BigInt>,
+        duration_source -> Nullable<Text>,
+        report_version -> BigInt,
     }
 }
 

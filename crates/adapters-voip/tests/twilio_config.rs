@@ -85,12 +85,17 @@ fn exactly_the_missing_settings_are_named() {
 }
 
 #[test]
-fn a_partial_voice_sdk_setup_names_what_it_lacks() {
+fn a_partial_api_key_or_voice_sdk_setup_names_what_it_lacks() {
     let mut config = rest_config(DEFAULT_API_BASE_URL);
     config.api_key_sid = Some(API_KEY_SID.to_owned());
+    assert_eq!(missing(&config), ["VOIP_API_KEY_SECRET"]);
+
+    let mut config = rest_config(DEFAULT_API_BASE_URL);
+    config.twiml_app_sid = Some(TWIML_APP_SID.to_owned());
     assert_eq!(
         missing(&config),
-        ["VOIP_API_KEY_SECRET", "VOIP_TWIML_APP_SID"]
+        ["VOIP_API_KEY_SID", "VOIP_API_KEY_SECRET"],
+        "the Voice SDK's tokens are signed with the API key"
     );
 
     let mut config = sdk_config(DEFAULT_API_BASE_URL);
@@ -100,6 +105,56 @@ fn a_partial_voice_sdk_setup_names_what_it_lacks() {
         missing(&config),
         ["VOIP_ACCOUNT_SID", "VOIP_API_KEY_SECRET"]
     );
+}
+
+#[test]
+fn an_api_key_without_a_twiml_app_is_the_rest_mode() {
+    let mut config = rest_config(DEFAULT_API_BASE_URL);
+    config.api_key_sid = Some(API_KEY_SID.to_owned());
+    config.api_key_secret = Some(SecretString::from(API_KEY_SECRET));
+    assert_eq!(config.validate(), Ok(TwilioMode::Rest));
+}
+
+#[test]
+fn plain_http_is_refused_but_for_loopback_hosts() {
+    for (setting, url) in [
+        ("TWILIO_API_BASE_URL", "http://api.twilio.com"),
+        ("TWILIO_API_BASE_URL", "http://10.0.0.5:8080"),
+        ("TWILIO_API_BASE_URL", "http://127.0.0.1.example.com"),
+        ("TWILIO_API_BASE_URL", "http://localhost.example.com"),
+        ("VOICE_PUBLIC_BASE_URL", "http://calls.example.com"),
+        ("VOICE_PUBLIC_BASE_URL", "http://[2001:db8::1]:8080"),
+    ] {
+        let mut config = rest_config(DEFAULT_API_BASE_URL);
+        if setting == "TWILIO_API_BASE_URL" {
+            config.api_base_url = url.to_owned();
+        } else {
+            config.public_base_url = Some(url.to_owned());
+        }
+        let error = config.validate().expect_err(url);
+        let message = error.to_string();
+        assert_eq!(
+            (invalid_setting(&config), message.lines().count()),
+            (setting, 1),
+            "{url}: {message}"
+        );
+        assert!(
+            message.starts_with(&format!("{setting} is invalid: must use https://")),
+            "{message}"
+        );
+    }
+    for url in [
+        "http://127.0.0.1:8080",
+        "http://127.1.2.3",
+        "http://localhost:9000/",
+        "http://LOCALHOST",
+        "http://[::1]:8080",
+        "https://api.twilio.com",
+    ] {
+        let mut config = rest_config(url);
+        config.public_base_url = Some(url.to_owned());
+        assert_eq!(config.validate(), Ok(TwilioMode::Rest), "{url}");
+    }
 }
 
 #[test]

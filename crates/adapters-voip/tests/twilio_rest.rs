@@ -40,10 +40,9 @@ async fn start_call_creates_the_call_with_every_field_twilio_needs() {
     let provider = rest_provider(&server);
     assert_eq!(provider.mode(), TwilioMode::Rest);
 
-    let session = provider
-        .start_call(outbound_call())
-        .await
-        .expect("call placed");
+    let call = outbound_call();
+    let call_id = call.call_id;
+    let session = provider.start_call(call).await.expect("call placed");
 
     assert_eq!(session.session_id.as_deref(), Some(CALL_SID));
     assert_eq!((session.sdp_offer, session.voice_token), (None, None));
@@ -72,11 +71,12 @@ async fn start_call_creates_the_call_with_every_field_twilio_needs() {
     assert_eq!(field("From"), [FROM_NUMBER]);
     assert_eq!(
         field("Url"),
-        [format!("{PUBLIC_BASE_URL}/api/voice/twiml").as_str()]
+        [format!("{PUBLIC_BASE_URL}/api/voice/twiml?call_id={call_id}").as_str()],
+        "our call id, should Twilio's answer never arrive"
     );
     assert_eq!(
         field("StatusCallback"),
-        [format!("{PUBLIC_BASE_URL}/api/voice/status").as_str()]
+        [format!("{PUBLIC_BASE_URL}/api/voice/status?call_id={call_id}").as_str()]
     );
     assert_eq!(field("StatusCallbackMethod"), ["POST"]);
     assert_eq!(

@@ -141,12 +141,12 @@ async fn start_call_places_nothing_and_returns_a_voice_token() {
 }
 
 #[tokio::test]
-async fn hang_up_in_sdk_mode_completes_the_call_over_rest() {
+async fn hang_up_in_sdk_mode_completes_the_call_over_rest_with_the_api_key() {
     let server = MockServer::start().await;
     let sid = "CA0000111122223333444455556666777f";
     Mock::given(method("POST"))
         .and(path(call_path(sid)))
-        .and(basic_auth(ACCOUNT_SID, AUTH_TOKEN))
+        .and(basic_auth(API_KEY_SID, API_KEY_SECRET))
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"sid": sid})))
         .expect(1)
         .mount(&server)

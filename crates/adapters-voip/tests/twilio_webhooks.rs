@@ -6,7 +6,7 @@ mod support;
 use calls_adapters_voip::twilio::replies::spoken;
 use calls_adapters_voip::twilio::{SIGNATURE_HEADER, TwilioVoiceProvider, TwilioWebhooks};
 use calls_adapters_voip::twilio::{signature, twiml};
-use calls_core::domain::{CallStatus, PhoneNumber, UserId};
+use calls_core::domain::{CallId, CallStatus, PhoneNumber, UserId};
 use calls_core::ports::{
     AnswerRequest, AnswerRequestError, ProviderWebhooks, Refusal, ReportRequestError,
     StatusCallback, VerifyError, WebhookReply, WebhookRequest,
@@ -155,6 +155,8 @@ fn a_status_callback_becomes_a_provider_report() {
             parent_session_id: Some("CA1".to_owned()),
             status: CallStatus::Completed,
             duration: Some(42),
+            sequence: Some(3),
+            call_id: None,
         }))
     );
 }
@@ -177,6 +179,8 @@ fn status_callback_fields_are_optional_unless_required() {
             parent_session_id: None,
             status: CallStatus::Active,
             duration: None,
+            sequence: None,
+            call_id: None,
         })),
         "blank means absent"
     );
@@ -274,7 +278,8 @@ fn form_fields_come_before_query_fields() {
     assert_eq!(
         webhooks().answer_request(&get),
         Ok(AnswerRequest::PlacedCallAnswered {
-            session_id: "CA9".to_owned()
+            session_id: "CA9".to_owned(),
+            call_id: None,
         }),
         "a GET's parameters are in its query"
     );
@@ -295,7 +300,8 @@ fn a_call_we_placed_asks_whether_to_keep_it() {
         assert_eq!(
             webhooks().answer_request(&request),
             Ok(AnswerRequest::PlacedCallAnswered {
-                session_id: "CA1".to_owned()
+                session_id: "CA1".to_owned(),
+                call_id: None,
             }),
             "{direction}"
         );
@@ -350,9 +356,13 @@ fn an_answer_request_needs_a_call_sid() {
 fn replies_are_twiml() {
     let webhooks = webhooks();
     let to = PhoneNumber::parse(DESTINATION).expect("valid");
-    let dial = webhooks.render(&WebhookReply::Dial(to.clone()));
+    let call_id = CallId::new();
+    let dial = webhooks.render(&WebhookReply::Dial {
+        number: to.clone(),
+        call_id,
+    });
     assert_eq!(dial.content_type, "application/xml; charset=utf-8");
-    assert_eq!(dial.body, webhooks.dial(&to));
+    assert_eq!(dial.body, webhooks.dial(&to, call_id));
     assert!(
         dial.body.contains(&format!("callerId=\"{FROM_NUMBER}\"")),
         "{}",
@@ -360,15 +370,22 @@ fn replies_are_twiml() {
     );
     assert!(
         dial.body.contains(&format!(
-            "statusCallback=\"{PUBLIC_BASE_URL}/api/voice/status\""
+            "statusCallback=\"{PUBLIC_BASE_URL}/api/voice/status?call_id={call_id}\""
         )),
-        "{}",
+        "the dialled leg's reports name our call: {}",
         dial.body
     );
 
     let hold = webhooks.render(&WebhookReply::Hold);
     assert_eq!(hold.content_type, "application/xml; charset=utf-8");
     assert_eq!(hold.body, twiml::hold());
+
+    let hang_up = webhooks.render(&WebhookReply::HangUp);
+    assert_eq!(hang_up.content_type, "application/xml; charset=utf-8");
+    assert_eq!(
+        hang_up.body, r#"<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>"#,
+        "nothing is said to the stranger who answered"
+    );
 }
 
 #[test]
@@ -391,7 +408,6 @@ fn refusals_say_why_and_hang_up_without_the_number() {
             Refusal::NoPendingCall,
             "Please start the call from the application.",
         ),
-        (Refusal::CallEnded, "This call has ended."),
     ] {
         assert_eq!(spoken(refusal), sentence);
         let document = webhooks.render(&WebhookReply::Refuse(refusal));
@@ -408,24 +424,173 @@ fn webhooks_use_the_public_base_url_and_the_configured_caller_id() {
         TwilioVoiceProvider::new(&rest_config("http://127.0.0.1:9"), fixed_clock()).expect("valid");
     let webhooks = provider.webhooks();
 
+    let call_id = CallId::new();
     assert_eq!(
-        webhooks.twiml_url(),
-        format!("{PUBLIC_BASE_URL}/api/voice/twiml")
+        webhooks.twiml_url(call_id),
+        format!("{PUBLIC_BASE_URL}/api/voice/twiml?call_id={call_id}")
     );
     assert_eq!(
-        webhooks.status_callback_url(),
-        format!("{PUBLIC_BASE_URL}/api/voice/status")
+        webhooks.status_callback_url(call_id),
+        format!("{PUBLIC_BASE_URL}/api/voice/status?call_id={call_id}")
     );
     let to = PhoneNumber::parse(DESTINATION).expect("valid");
     assert_eq!(
-        webhooks.dial(&to),
-        twiml::dial(FROM_NUMBER, DESTINATION, &webhooks.status_callback_url())
+        webhooks.dial(&to, call_id),
+        twiml::dial(
+            FROM_NUMBER,
+            DESTINATION,
+            &webhooks.status_callback_url(call_id)
+        )
     );
 
     let params = [("CallSid", "CA1"), ("CallStatus", "ringing")];
-    let header = signature::compute(AUTH_TOKEN, &webhooks.status_callback_url(), &params);
+    let url = format!("{PUBLIC_BASE_URL}/api/voice/status");
+    let header = signature::compute(AUTH_TOKEN, &url, &params);
     assert!(webhooks.verify_signature("/api/voice/status", &params, &header));
     assert!(!webhooks.verify_signature("/api/voice/twiml", &params, &header));
     assert!(!webhooks.verify_signature("/api/voice/status", &params[..1], &header));
     assert!(!format!("{webhooks:?}").contains(AUTH_TOKEN));
+}
+
+#[test]
+fn signatures_over_the_url_with_or_without_the_default_port_verify() {
+    let webhooks = webhooks();
+    let params = [("CallSid", "CA1"), ("CallStatus", "ringing")];
+    let path = "/api/voice/status?call_id=1";
+    let signed_over = |url: &str| signature::compute(AUTH_TOKEN, url, &params);
+    let host = PUBLIC_BASE_URL.trim_start_matches("https://");
+    for url in [
+        format!("https://{host}{path}"),
+        format!("https://{host}:443{path}"),
+    ] {
+        assert!(
+            webhooks.verify_signature(path, &params, &signed_over(&url)),
+            "{url}"
+        );
+    }
+    for url in [
+        format!("https://{host}:8443{path}"),
+        format!("https://{host}:80{path}"),
+        format!("http://{host}{path}"),
+        format!("http://{host}:443{path}"),
+        format!("https://{host}:0443{path}"),
+    ] {
+        assert!(
+            !webhooks.verify_signature(path, &params, &signed_over(&url)),
+            "only the two forms of the default port: {url}"
+        );
+    }
+}
+
+#[test]
+fn a_public_url_with_the_default_port_also_verifies_without_it() {
+    let mut config = rest_config("http://127.0.0.1:9");
+    config.public_base_url = Some("https://calls.example.test:443".to_owned());
+    let webhooks = TwilioVoiceProvider::new(&config, fixed_clock())
+        .expect("valid")
+        .webhooks();
+    let params = [("CallSid", "CA1")];
+    for url in [
+        "https://calls.example.test/api/voice/status",
+        "https://calls.example.test:443/api/voice/status",
+    ] {
+        let header = signature::compute(AUTH_TOKEN, url, &params);
+        assert!(
+            webhooks.verify_signature("/api/voice/status", &params, &header),
+            "{url}"
+        );
+    }
+}
+
+#[test]
+fn our_call_id_and_the_sequence_number_are_read() {
+    let call_id = CallId::new();
+    let mut request = post(
+        &format!("/api/voice/status?call_id={call_id}"),
+        &[
+            ("CallSid", "CA1"),
+            ("CallStatus", "ringing"),
+            ("SequenceNumber", "18446744073709551615"),
+        ],
+    );
+    request.query = pairs(&[("call_id", &call_id.to_string())]);
+    let Ok(StatusCallback::Report(report)) = webhooks().status_callback(&request) else {
+        panic!("a report");
+    };
+    assert_eq!(
+        (report.call_id, report.sequence),
+        (Some(call_id), Some(u64::MAX))
+    );
+
+    let mut answered = post(
+        "/api/voice/twiml",
+        &[("CallSid", "CA1"), ("Direction", "outbound-api")],
+    );
+    answered.query = pairs(&[("call_id", &call_id.to_string())]);
+    assert_eq!(
+        webhooks().answer_request(&answered),
+        Ok(AnswerRequest::PlacedCallAnswered {
+            session_id: "CA1".to_owned(),
+            call_id: Some(call_id),
+        })
+    );
+
+    // Only the URL's query carries our id: a form field of that name is not ours.
+    let mut from_form = post(
+        "/api/voice/status",
+        &[
+            ("CallSid", "CA1"),
+            ("CallStatus", "ringing"),
+            ("call_id", &call_id.to_string()),
+        ],
+    );
+    from_form.query.clear();
+    let Ok(StatusCallback::Report(report)) = webhooks().status_callback(&from_form) else {
+        panic!("a report");
+    };
+    assert_eq!(report.call_id, None);
+}
+
+#[test]
+fn a_malformed_call_id_or_sequence_number_is_the_senders_mistake() {
+    let mut bad_id = post(
+        "/api/voice/status?call_id=nope",
+        &[("CallSid", "CA1"), ("CallStatus", "ringing")],
+    );
+    bad_id.query = pairs(&[("call_id", "nope")]);
+    assert_eq!(
+        webhooks().status_callback(&bad_id).map(|_| ()),
+        Err(ReportRequestError::Malformed {
+            name: "call_id",
+            expected: "a call id"
+        })
+    );
+    let mut answered = post(
+        "/api/voice/twiml?call_id=nope",
+        &[("CallSid", "CA1"), ("Direction", "outbound-api")],
+    );
+    answered.query = pairs(&[("call_id", "nope")]);
+    assert_eq!(
+        webhooks()
+            .answer_request(&answered)
+            .map_err(|error| error.to_string()),
+        Err("call_id must be a call id".to_owned())
+    );
+    for sequence in ["-1", "1.0", "x", "18446744073709551616"] {
+        let request = post(
+            "/api/voice/status",
+            &[
+                ("CallSid", "CA1"),
+                ("CallStatus", "ringing"),
+                ("SequenceNumber", sequence),
+            ],
+        );
+        assert_eq!(
+            webhooks()
+                .status_callback(&request)
+                .map_err(|error| error.to_string()),
+            Err("SequenceNumber must be a whole number".to_owned()),
+            "{sequence}"
+        );
+    }
 }

@@ -128,18 +128,52 @@ fn twilio_without_its_settings_stops_the_start_naming_them() {
     assert_eq!(error_lines, 1, "one line: {text}");
 }
 
-#[test]
-fn a_half_configured_voice_sdk_stops_the_start() {
-    let output = serve_with(&[
+/// The settings of a complete Twilio REST setup, plus `extra`.
+fn twilio_with(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+    let mut env = vec![
         ("VOIP_PROVIDER", "twilio"),
         ("VOIP_ACCOUNT_SID", "AC0123456789abcdef0123456789abcdef"),
         ("VOIP_AUTH_TOKEN", "0123456789abcdef0123456789abcdef"),
         ("VOIP_FROM_NUMBER", "+14155550100"),
         ("VOICE_PUBLIC_BASE_URL", "https://calls.example.com"),
-        ("VOIP_API_KEY_SID", "SK0123456789abcdef0123456789abcdef"),
-    ]);
-    let named = ["VOIP_API_KEY_SECRET", "VOIP_TWIML_APP_SID"];
-    assert_refused(&output, &named, &["0123456789abcdef0123456789abcdef\""]);
+    ];
+    env.extend_from_slice(extra);
+    env
+}
+
+#[test]
+fn a_half_configured_api_key_or_voice_sdk_stops_the_start() {
+    let output = serve_with(&twilio_with(&[(
+        "VOIP_API_KEY_SID",
+        "SK0123456789abcdef0123456789abcdef",
+    )]));
+    assert_refused(
+        &output,
+        &["VOIP_API_KEY_SECRET"],
+        &["0123456789abcdef0123456789abcdef\""],
+    );
+    let output = serve_with(&twilio_with(&[(
+        "VOIP_TWIML_APP_SID",
+        "AP0123456789abcdef0123456789abcdef",
+    )]));
+    assert_refused(&output, &["VOIP_API_KEY_SID", "VOIP_API_KEY_SECRET"], &[]);
+}
+
+#[test]
+fn plain_http_to_twilio_or_from_it_stops_the_start_naming_the_setting() {
+    for (setting, url) in [
+        ("TWILIO_API_BASE_URL", "http://api.twilio.com"),
+        ("VOICE_PUBLIC_BASE_URL", "http://calls.example.com"),
+    ] {
+        let output = serve_with(&twilio_with(&[(setting, url)]));
+        let text = assert_refused(
+            &output,
+            &[setting, "https://"],
+            &["0123456789abcdef0123456789abcdef"],
+        );
+        let naming: Vec<&str> = text.lines().filter(|line| line.contains(setting)).collect();
+        assert_eq!(naming.len(), 1, "one line names {setting}: {text}");
+    }
 }
 
 #[test]

@@ -13,7 +13,7 @@
 //! provider would. Rules are plain functions; `provider_webhooks_contract_tests!` generates one
 //! test per rule.
 
-use calls_core::domain::PhoneNumber;
+use calls_core::domain::{CallId, PhoneNumber};
 use calls_core::ports::{
     ProviderWebhooks, Refusal, ReplyDocument, VerifyError, WebhookReply, WebhookRequest,
 };
@@ -143,7 +143,8 @@ pub fn empty_requests_cannot_be_read(subject: &Subject) {
     );
 }
 
-/// Rule: every reply renders with a content type and a body; dialling names the number.
+/// Rule: every reply renders with a content type and a body; dialling names the number; the
+/// silent hang-up says nothing (no refusal sentence).
 pub fn every_reply_renders(subject: &Subject) {
     let number = PhoneNumber::parse("+4930901820").unwrap_or_else(|error| {
         panic!("provider_webhooks contract: the test number must be valid: {error}")
@@ -154,9 +155,10 @@ pub fn every_reply_renders(subject: &Subject) {
             "provider_webhooks contract: the {what} reply must have a content type and a body"
         );
     };
-    let dial = subject
-        .webhooks()
-        .render(&WebhookReply::Dial(number.clone()));
+    let dial = subject.webhooks().render(&WebhookReply::Dial {
+        number: number.clone(),
+        call_id: CallId::new(),
+    });
     check("dial", &dial);
     assert!(
         dial.body.contains(number.as_e164()),
@@ -164,15 +166,20 @@ pub fn every_reply_renders(subject: &Subject) {
         dial.body
     );
     check("hold", &subject.webhooks().render(&WebhookReply::Hold));
+    let hang_up = subject.webhooks().render(&WebhookReply::HangUp);
+    check("hang-up", &hang_up);
     for refusal in [
         Refusal::UnknownCaller,
         Refusal::InvalidNumber,
         Refusal::DestinationNotAllowed,
         Refusal::NoPendingCall,
-        Refusal::CallEnded,
     ] {
         let document = subject.webhooks().render(&WebhookReply::Refuse(refusal));
         check(&format!("{refusal:?} refusal"), &document);
+        assert_ne!(
+            document.body, hang_up.body,
+            "provider_webhooks contract: a refusal says why, the silent hang-up does not"
+        );
     }
 }
 

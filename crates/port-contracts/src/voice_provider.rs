@@ -6,7 +6,9 @@
 //!   however that id looks (garbage, another provider's format, an all-zero id in its own
 //!   format, path tricks);
 //! * give two calls different session ids, when it returns session ids at all (a provider
-//!   whose browser places the call returns none until the provider's webhook reports one).
+//!   whose browser places the call returns none until the provider's webhook reports one);
+//! * cancel a started call, answered or not, without error, and answer a cancel of a session
+//!   id it never issued with `HangUpError::UnknownSession`.
 //!
 //! The suites take a [`Subject`]: the provider plus whatever must stay alive while it is used
 //! (typically a local fake of the provider's API). [`run_all`] runs every rule in one test;
@@ -17,7 +19,7 @@ use std::any::Any;
 use std::future::Future;
 
 use calls_core::domain::{CallId, PhoneNumber, UserId};
-use calls_core::ports::{HangUpError, OutboundCall, VoiceProvider};
+use calls_core::ports::{CallProgress, HangUpError, OutboundCall, VoiceProvider};
 
 /// Session ids no provider ever issues. Each would be a plausible mistake or attack: empty,
 /// free text, all-zero ids in Twilio's and the mock's formats, and attempts to escape a URL
@@ -129,6 +131,37 @@ pub async fn two_starts_give_different_session_ids(provider: &dyn VoiceProvider)
     }
 }
 
+/// Rule: a started call can be cancelled, answered or not; a never issued one is unknown.
+pub async fn cancel_ends_started_calls_only(provider: &dyn VoiceProvider) {
+    for progress in [CallProgress::NotAnswered, CallProgress::Answered] {
+        let session = provider
+            .start_call(outbound_call())
+            .await
+            .unwrap_or_else(|error| {
+                panic!("voice_provider contract: start_call must succeed: {error}")
+            });
+        if let Some(session_id) = session.session_id {
+            provider
+                .cancel(&session_id, progress)
+                .await
+                .unwrap_or_else(|error| {
+                    panic!(
+                        "voice_provider contract: cancelling ({progress:?}) a started call \
+                         must succeed: {error}"
+                    )
+                });
+        }
+        for session_id in NEVER_ISSUED_SESSION_IDS {
+            assert_eq!(
+                provider.cancel(session_id, progress).await,
+                Err(HangUpError::UnknownSession),
+                "voice_provider contract: cancel({session_id:?}, {progress:?}) of a never \
+                 issued session must be UnknownSession"
+            );
+        }
+    }
+}
+
 /// Runs every rule, each against a fresh subject from `factory`.
 pub async fn run_all<F, Fut>(factory: F)
 where
@@ -138,6 +171,7 @@ where
     start_then_hang_up_succeeds(factory().await.provider()).await;
     hang_up_of_never_issued_session_is_unknown(factory().await.provider()).await;
     two_starts_give_different_session_ids(factory().await.provider()).await;
+    cancel_ends_started_calls_only(factory().await.provider()).await;
 }
 
 /// Generates a module `voice_provider_contract` with one `#[tokio::test]` per rule.
@@ -175,6 +209,12 @@ macro_rules! voice_provider_contract_tests {
                 let subject = $factory.await;
                 $crate::voice_provider::two_starts_give_different_session_ids(subject.provider())
                     .await;
+            }
+
+            #[tokio::test]
+            async fn cancel_ends_started_calls_only() {
+                let subject = $factory.await;
+                $crate::voice_provider::cancel_ends_started_calls_only(subject.provider()).await;
             }
         }
     };

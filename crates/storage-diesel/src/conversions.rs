@@ -5,7 +5,7 @@
 //! negative duration) becomes [`StorageError::Unexpected`]. The migrations normalize legacy rows
 //! so that this does not happen to them.
 
-use calls_core::domain::{CallStatus, Email};
+use calls_core::domain::{CallStatus, DurationSource, Email};
 use calls_core::ports::StorageError;
 
 /// The stored (and looked-up) form of an email. [`Email`] is already lower case when it was
@@ -37,6 +37,29 @@ pub fn duration_column(seconds: u32) -> Result<i32, StorageError> {
     })
 }
 
+/// A provider's sequence number in the column's type (`bigint`).
+pub fn sequence_column(sequence: u64) -> Result<i64, StorageError> {
+    i64::try_from(sequence).map_err(|_| {
+        StorageError::unexpected(format!("a sequence number of {sequence} cannot be stored"))
+    })
+}
+
+/// A stored sequence number or ledger version; negative ones are refused by a constraint.
+pub fn parse_sequence(column: i64, of: impl std::fmt::Display) -> Result<u64, StorageError> {
+    u64::try_from(column)
+        .map_err(|_| StorageError::unexpected(format!("{of} has a negative sequence number")))
+}
+
+/// A stored duration source text as the domain's.
+pub fn parse_duration_source(
+    text: &str,
+    of: impl std::fmt::Display,
+) -> Result<DurationSource, StorageError> {
+    text.parse().map_err(|_| {
+        StorageError::unexpected(format!("{of} has an unknown duration source {text:?}"))
+    })
+}
+
 /// The text form of statuses, for `status IN (...)` guards.
 pub fn status_texts(statuses: impl IntoIterator<Item = CallStatus>) -> Vec<&'static str> {
     statuses.into_iter().map(CallStatus::as_str).collect()
@@ -64,5 +87,13 @@ mod tests {
         assert_eq!(parse_duration(None, "call 1"), Ok(0));
         assert!(duration_column(u32::MAX).is_err());
         assert_eq!(count(-5), 0);
+        assert!(sequence_column(u64::MAX).is_err());
+        assert_eq!(sequence_column(7), Ok(7));
+        assert!(parse_sequence(-1, "call 1").is_err());
+        assert!(parse_duration_source("ours", "call 1").is_err());
+        assert_eq!(
+            parse_duration_source("dialled_leg", "call 1"),
+            Ok(DurationSource::DialledLeg)
+        );
     }
 }

@@ -13,8 +13,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use calls_core::domain::UserId;
 use calls_core::ports::{
-    BrowserToken, Clock, HangUpError, OutboundCall, ProviderSession, StartCallError, SystemClock,
-    VoiceProvider,
+    BrowserToken, CallProgress, Clock, HangUpError, OutboundCall, ProviderSession, StartCallError,
+    SystemClock, VoiceProvider,
 };
 use chrono::{DateTime, Utc};
 
@@ -131,6 +131,11 @@ impl VoiceProvider for MockVoiceProvider {
         self.hang_ups.fetch_add(1, Ordering::SeqCst);
         tracing::debug!(session_id, "mock call hung up");
         Ok(())
+    }
+
+    /// The mock's calls do not ring anywhere: cancelling is a hang-up, counted as one.
+    async fn cancel(&self, session_id: &str, _progress: CallProgress) -> Result<(), HangUpError> {
+        self.hang_up(session_id).await
     }
 
     /// The mock has no browser SDK: the client uses the SDP offer instead.

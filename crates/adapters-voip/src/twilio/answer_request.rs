@@ -1,5 +1,6 @@
 //! Twilio's request for TwiML when a call starts (`CallSid`, `Direction`, `From`, `To`): either
-//! a call we placed through the REST API was answered, or a browser dials through the Voice SDK.
+//! a call we placed through the REST API was answered (its URL carries our call id), or a
+//! browser dials through the Voice SDK.
 
 use calls_core::ports::{AnswerRequest, AnswerRequestError, WebhookRequest};
 
@@ -18,7 +19,16 @@ pub(crate) fn read(request: &WebhookRequest) -> Result<AnswerRequest, AnswerRequ
         .field("Direction")
         .is_some_and(|direction| direction.starts_with(PLACED_BY_US))
     {
-        return Ok(AnswerRequest::PlacedCallAnswered { session_id });
+        let call_id = params
+            .our_call_id()
+            .map_err(|name| AnswerRequestError::Malformed {
+                name,
+                expected: "a call id",
+            })?;
+        return Ok(AnswerRequest::PlacedCallAnswered {
+            session_id,
+            call_id,
+        });
     }
     Ok(AnswerRequest::BrowserDial {
         caller: params.field("From").and_then(user_id_from_caller),

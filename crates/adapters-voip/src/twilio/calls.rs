@@ -1,6 +1,7 @@
-//! The two REST operations on Twilio's Calls resource: placing a call and ending it.
+//! The REST operations on Twilio's Calls resource: placing a call, and ending it (hanging up,
+//! or cancelling one that has not been answered).
 
-use calls_core::ports::{HangUpError, StartCallError};
+use calls_core::ports::{CallProgress, HangUpError, StartCallError};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
@@ -57,16 +58,51 @@ pub(crate) async fn create(
     Ok(created.sid)
 }
 
-/// `POST /Accounts/{AccountSid}/Calls/{CallSid}.json` with `Status=completed`, which ends the
-/// call whatever state it is in. Safe to repeat, so transient failures are retried.
-pub(crate) async fn hang_up(client: &TwilioClient, call_sid: &str) -> Result<(), HangUpError> {
+/// Twilio's `Status` values for ending a call (`call_enum_update_status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ending {
+    /// Ends the call whatever state it is in.
+    Completed,
+    /// Ends a queued or ringing call; one already answered is left alone.
+    Canceled,
+}
+
+impl Ending {
+    /// How to end a call the platform gave up on: cancelled while it rings (so it never
+    /// connects), hung up once answered.
+    pub fn for_progress(progress: CallProgress) -> Self {
+        match progress {
+            CallProgress::NotAnswered => Self::Canceled,
+            CallProgress::Answered => Self::Completed,
+        }
+    }
+
+    fn status(self) -> &'static str {
+        match self {
+            Self::Completed => "completed",
+            Self::Canceled => "canceled",
+        }
+    }
+}
+
+/// `POST /Accounts/{AccountSid}/Calls/{CallSid}.json` with `Status` as `ending` says. Safe to
+/// repeat, so transient failures are retried.
+pub(crate) async fn end(
+    client: &TwilioClient,
+    call_sid: &str,
+    ending: Ending,
+) -> Result<(), HangUpError> {
     // Not a call SID: Twilio cannot know it, and it must not reach the URL path unchecked.
     if !is_call_sid(call_sid) {
         return Err(HangUpError::UnknownSession);
     }
     let url = client.account_url(&format!("Calls/{call_sid}.json"));
     match client
-        .post_form::<IgnoredAny>(&url, &[("Status", "completed")], Idempotency::Idempotent)
+        .post_form::<IgnoredAny>(
+            &url,
+            &[("Status", ending.status())],
+            Idempotency::Idempotent,
+        )
         .await
     {
         Ok(_) => Ok(()),

@@ -18,11 +18,38 @@ pub(crate) struct TwilioClient {
     http: reqwest::Client,
     api_base_url: String,
     account_sid: String,
-    /// Basic-auth user: the account SID with the auth token (Twilio's documented pairing).
-    username: String,
-    password: SecretString,
+    credentials: Credentials,
     retry: RetryPolicy,
 }
+
+/// The Basic-auth pair of REST requests: an API key when one is configured (Twilio's
+/// recommendation: it can be revoked on its own), else the account SID and auth token.
+struct Credentials {
+    username: String,
+    password: SecretString,
+    /// The settings they come from, for the log line when Twilio refuses them.
+    settings: &'static str,
+}
+
+impl Credentials {
+    fn of(settings: &Settings) -> Self {
+        match &settings.api_key {
+            Some(key) => Self {
+                username: key.sid.clone(),
+                password: key.secret.clone(),
+                settings: API_KEY_SETTINGS,
+            },
+            None => Self {
+                username: settings.account_sid.clone(),
+                password: settings.auth_token.clone(),
+                settings: AUTH_TOKEN_SETTINGS,
+            },
+        }
+    }
+}
+
+const API_KEY_SETTINGS: &str = "VOIP_API_KEY_SID and VOIP_API_KEY_SECRET";
+const AUTH_TOKEN_SETTINGS: &str = "VOIP_ACCOUNT_SID and VOIP_AUTH_TOKEN";
 
 impl TwilioClient {
     pub fn new(settings: &Settings) -> Result<Self, TwilioConfigError> {
@@ -40,8 +67,7 @@ impl TwilioClient {
             http,
             api_base_url: settings.api_base_url.clone(),
             account_sid: settings.account_sid.clone(),
-            username: settings.account_sid.clone(),
-            password: settings.auth_token.clone(),
+            credentials: Credentials::of(settings),
             retry: settings.retry,
         })
     }
@@ -95,7 +121,10 @@ impl TwilioClient {
         let response = self
             .http
             .post(url)
-            .basic_auth(&self.username, Some(self.password.expose_secret()))
+            .basic_auth(
+                &self.credentials.username,
+                Some(self.credentials.password.expose_secret()),
+            )
             .form(form)
             .send()
             .await
@@ -116,6 +145,7 @@ impl TwilioClient {
                 status.as_u16(),
                 &body,
                 retry_after,
+                self.credentials.settings,
             )))
         }
     }
@@ -164,6 +194,7 @@ mod tests {
             code,
             message: None,
             retry_after: None,
+            credentials: AUTH_TOKEN_SETTINGS,
         })
     }
 

@@ -47,9 +47,10 @@ pub enum TwilioMode {
 /// The operator's Twilio settings. Empty strings count as unset.
 ///
 /// `VOIP_AUTH_TOKEN` is needed in both modes: Twilio signs its webhooks with the account's auth
-/// token, so without it the webhooks could not be verified. The Voice SDK mode is chosen when
-/// any of its three settings (API key SID and secret, TwiML app SID) is given; all three are
-/// then required.
+/// token, so without it the webhooks could not be verified. An API key (`VOIP_API_KEY_SID` with
+/// `VOIP_API_KEY_SECRET`, both or neither) authenticates every REST request when given, as
+/// Twilio recommends; otherwise the account SID and auth token do. The Voice SDK mode is chosen
+/// by `VOIP_TWIML_APP_SID`, and needs the API key (it signs the browser's access tokens).
 #[derive(Debug, Clone)]
 pub struct TwilioConfig {
     pub account_sid: Option<String>,
@@ -112,11 +113,17 @@ pub enum TwilioConfigError {
     HttpClient(String),
 }
 
+/// A Twilio API key: its SID (`SK...`) and secret.
+#[derive(Clone)]
+pub(crate) struct ApiKey {
+    pub sid: String,
+    pub secret: SecretString,
+}
+
 /// The Voice SDK part of validated settings.
 #[derive(Clone)]
 pub(crate) struct SdkSettings {
-    pub api_key_sid: String,
-    pub api_key_secret: SecretString,
+    pub api_key: ApiKey,
     pub twiml_app_sid: String,
 }
 
@@ -128,6 +135,8 @@ pub(crate) struct Settings {
     pub from_number: String,
     pub public_base_url: String,
     pub api_base_url: String,
+    /// Authenticates REST requests when given.
+    pub api_key: Option<ApiKey>,
     pub sdk: Option<SdkSettings>,
     pub request_timeout: Duration,
     pub token_ttl: Duration,
@@ -161,7 +170,7 @@ impl TwilioConfig {
         let api_key_secret = present_secret(self.api_key_secret.as_ref());
         let twiml_app_sid = present(self.twiml_app_sid.as_deref());
 
-        let wants_sdk =
+        let wants_api_key =
             api_key_sid.is_some() || api_key_secret.is_some() || twiml_app_sid.is_some();
         let mut missing = Vec::new();
         for (name, is_set, required) in [
@@ -169,9 +178,8 @@ impl TwilioConfig {
             (env::AUTH_TOKEN, auth_token.is_some(), true),
             (env::FROM_NUMBER, from_number.is_some(), true),
             (env::PUBLIC_BASE_URL, public_base_url.is_some(), true),
-            (env::API_KEY_SID, api_key_sid.is_some(), wants_sdk),
-            (env::API_KEY_SECRET, api_key_secret.is_some(), wants_sdk),
-            (env::TWIML_APP_SID, twiml_app_sid.is_some(), wants_sdk),
+            (env::API_KEY_SID, api_key_sid.is_some(), wants_api_key),
+            (env::API_KEY_SECRET, api_key_secret.is_some(), wants_api_key),
         ] {
             if required && !is_set {
                 missing.push(name);
@@ -191,13 +199,21 @@ impl TwilioConfig {
         check_e164(env::FROM_NUMBER, from_number)?;
         let public_base_url = check_base_url(env::PUBLIC_BASE_URL, public_base_url)?;
         let api_base_url = check_base_url(env::API_BASE_URL, &self.api_base_url)?;
-        let sdk = match (api_key_sid, api_key_secret, twiml_app_sid) {
-            (Some(api_key_sid), Some(api_key_secret), Some(twiml_app_sid)) => {
-                check_sid(env::API_KEY_SID, api_key_sid, "SK")?;
+        let api_key = match (api_key_sid, api_key_secret) {
+            (Some(sid), Some(secret)) => {
+                check_sid(env::API_KEY_SID, sid, "SK")?;
+                Some(ApiKey {
+                    sid: sid.to_owned(),
+                    secret: secret.clone(),
+                })
+            }
+            _ => None,
+        };
+        let sdk = match (&api_key, twiml_app_sid) {
+            (Some(api_key), Some(twiml_app_sid)) => {
                 check_sid(env::TWIML_APP_SID, twiml_app_sid, "AP")?;
                 Some(SdkSettings {
-                    api_key_sid: api_key_sid.to_owned(),
-                    api_key_secret: api_key_secret.clone(),
+                    api_key: api_key.clone(),
                     twiml_app_sid: twiml_app_sid.to_owned(),
                 })
             }
@@ -211,6 +227,7 @@ impl TwilioConfig {
             from_number: from_number.to_owned(),
             public_base_url,
             api_base_url,
+            api_key,
             sdk,
             request_timeout: self.request_timeout,
             token_ttl: self.token_ttl,
@@ -284,24 +301,45 @@ fn check_e164(setting: &'static str, value: &str) -> Result<(), TwilioConfigErro
     }
 }
 
-/// An absolute http(s) URL without query or fragment; returned without its trailing slash so
-/// paths can be appended.
+/// An absolute `https://` URL without query or fragment; returned without its trailing slash so
+/// paths can be appended. `http://` is refused but for a loopback host (tests, a local fake):
+/// anywhere else the account's credentials, or Twilio's signed webhooks, would cross the
+/// network in clear text.
 fn check_base_url(setting: &'static str, value: &str) -> Result<String, TwilioConfigError> {
+    let invalid = |reason: &str| TwilioConfigError::Invalid {
+        setting,
+        reason: reason.to_owned(),
+    };
     let value = value.trim();
-    let rest = value
-        .strip_prefix("https://")
-        .or_else(|| value.strip_prefix("http://"));
-    let valid = rest.is_some_and(|rest| {
-        !rest.is_empty() && !rest.starts_with('/') && !rest.contains(['?', '#', ' '])
-    });
-    if valid {
-        Ok(value.trim_end_matches('/').to_owned())
-    } else {
-        Err(TwilioConfigError::Invalid {
-            setting,
-            reason:
-                "expected an absolute http(s) URL without query, e.g. https://calls.example.com"
-                    .to_owned(),
-        })
+    let (rest, secure) = match value.strip_prefix("https://") {
+        Some(rest) => (rest, true),
+        None => (value.strip_prefix("http://").unwrap_or_default(), false),
+    };
+    let well_formed =
+        !rest.is_empty() && !rest.starts_with('/') && !rest.contains(['?', '#', ' ', '@', '\\']);
+    if !well_formed {
+        return Err(invalid(
+            "expected an absolute https URL without query, e.g. https://calls.example.com",
+        ));
     }
+    if !secure && !is_loopback_host(rest) {
+        return Err(invalid(
+            "must use https:// (http:// is accepted only for a loopback host such as 127.0.0.1)",
+        ));
+    }
+    Ok(value.trim_end_matches('/').to_owned())
+}
+
+/// Whether the authority at the start of `rest` (`host[:port]/...`) names this machine:
+/// `localhost`, 127.0.0.0/8 or `[::1]`.
+fn is_loopback_host(rest: &str) -> bool {
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|address| address.is_loopback())
 }

@@ -34,6 +34,9 @@ pub(crate) struct ApiError {
     pub message: Option<String>,
     /// From the `Retry-After` header, when Twilio sent one.
     pub retry_after: Option<Duration>,
+    /// The settings the request's credentials come from (`VOIP_API_KEY_SID and ...`), for the
+    /// log line when Twilio refuses them.
+    pub credentials: &'static str,
 }
 
 #[derive(Deserialize)]
@@ -45,7 +48,12 @@ struct ErrorBody {
 impl ApiError {
     /// Reads Twilio's error body; a body that is not Twilio's JSON (a proxy's HTML page, say)
     /// leaves only the HTTP status to go on.
-    pub fn from_response(http_status: u16, body: &[u8], retry_after: Option<Duration>) -> Self {
+    pub fn from_response(
+        http_status: u16,
+        body: &[u8],
+        retry_after: Option<Duration>,
+        credentials: &'static str,
+    ) -> Self {
         let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
         let (code, message) = parsed.map_or((None, None), |body| (body.code, body.message));
         Self {
@@ -53,6 +61,7 @@ impl ApiError {
             code,
             message,
             retry_after,
+            credentials,
         }
     }
 
@@ -174,8 +183,8 @@ fn log_unavailable(error: &ApiError, doing: &str) -> String {
         tracing::error!(
             code = error.code,
             http_status = error.http_status,
-            "Twilio rejected our credentials while {doing}: check VOIP_ACCOUNT_SID and \
-             VOIP_AUTH_TOKEN (or VOIP_API_KEY_SID and VOIP_API_KEY_SECRET)"
+            "{}",
+            authentication_failure_line(error, doing)
         );
         return format!("{described}: authentication failed");
     }
@@ -194,6 +203,14 @@ fn log_unavailable(error: &ApiError, doing: &str) -> String {
         );
     }
     described
+}
+
+/// The log line for refused credentials, naming the settings they came from.
+fn authentication_failure_line(error: &ApiError, doing: &str) -> String {
+    format!(
+        "Twilio rejected our credentials while {doing}: check {}",
+        error.credentials
+    )
 }
 
 /// Masks every run of seven or more digits (with an optional leading `+`), keeping its last
@@ -233,6 +250,7 @@ mod tests {
             code,
             message: Some("The 'To' number +15005550001 is not valid".to_owned()),
             retry_after: None,
+            credentials: "VOIP_ACCOUNT_SID and VOIP_AUTH_TOKEN",
         })
     }
 
@@ -249,10 +267,10 @@ mod tests {
     #[test]
     fn error_bodies_are_parsed_and_non_json_tolerated() {
         let body = br#"{"code": 21211, "message": "bad", "more_info": "x", "status": 400}"#;
-        let error = ApiError::from_response(400, body, None);
+        let error = ApiError::from_response(400, body, None, "x");
         assert_eq!(error.code, Some(21211));
         assert_eq!(error.message.as_deref(), Some("bad"));
-        let html = ApiError::from_response(502, b"<html>bad gateway</html>", None);
+        let html = ApiError::from_response(502, b"<html>bad gateway</html>", None, "x");
         assert_eq!((html.code, html.message), (None, None));
     }
 
@@ -283,6 +301,22 @@ mod tests {
             unreachable!("checked above");
         };
         assert!(!message.contains("5550001"), "{message}");
+    }
+
+    #[test]
+    fn refused_credentials_are_named_by_the_settings_they_come_from() {
+        for credentials in [
+            "VOIP_API_KEY_SID and VOIP_API_KEY_SECRET",
+            "VOIP_ACCOUNT_SID and VOIP_AUTH_TOKEN",
+        ] {
+            let error = ApiError::from_response(401, b"{\"code\": 20003}", None, credentials);
+            assert_eq!(
+                authentication_failure_line(&error, "placing a call"),
+                format!(
+                    "Twilio rejected our credentials while placing a call: check {credentials}"
+                )
+            );
+        }
     }
 
     #[test]

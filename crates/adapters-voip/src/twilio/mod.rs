@@ -33,4 +33,4 @@ pub use config::{
 };
 pub use provider::TwilioVoiceProvider;
 pub use signature::HEADER as SIGNATURE_HEADER;
-pub use webhooks::{STATUS_PATH, TWIML_PATH, TwilioWebhooks};
+pub use webhooks::{CALL_ID_PARAM, STATUS_PATH, TWIML_PATH, TwilioWebhooks};

@@ -4,7 +4,10 @@
 //! its parameters in the query string, which is already part of the signed URL. So the signed
 //! parameters are the form's, and a field is looked up in the form first, then the query.
 
+use calls_core::domain::CallId;
 use calls_core::ports::WebhookRequest;
+
+use super::webhooks::CALL_ID_PARAM;
 
 /// A view of a [`WebhookRequest`] as Twilio parameters.
 #[derive(Debug, Clone, Copy)]
@@ -25,6 +28,18 @@ impl<'a> Params<'a> {
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.as_str())
             .filter(|value| !value.trim().is_empty())
+    }
+
+    /// Our call id from the URL's query (never the form: it is ours, not Twilio's), `None`
+    /// when absent; `Err` when present but not a call id.
+    pub(crate) fn our_call_id(self) -> Result<Option<CallId>, &'static str> {
+        let Some((_, raw)) = self.0.query.iter().find(|(key, _)| key == CALL_ID_PARAM) else {
+            return Ok(None);
+        };
+        raw.trim()
+            .parse::<CallId>()
+            .map(Some)
+            .map_err(|_| CALL_ID_PARAM)
     }
 
     /// [`Self::field`], or `missing(name)` when absent or blank.

@@ -5,12 +5,13 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use calls_core::domain::UserId;
 use calls_core::ports::{
-    BrowserToken, Clock, HangUpError, OutboundCall, ProviderSession, StartCallError, VoiceProvider,
+    BrowserToken, CallProgress, Clock, HangUpError, OutboundCall, ProviderSession, StartCallError,
+    VoiceProvider,
 };
 use chrono::{DateTime, Utc};
 
 use super::access_token::AccessTokenIssuer;
-use super::calls::{self, NewCall};
+use super::calls::{self, Ending, NewCall};
 use super::client::TwilioClient;
 use super::config::{Settings, TwilioConfig, TwilioConfigError, TwilioMode};
 use super::identity::identity_for_user;
@@ -34,8 +35,8 @@ impl TwilioVoiceProvider {
         let tokens = settings.sdk.as_ref().map(|sdk| {
             AccessTokenIssuer::new(
                 &settings.account_sid,
-                &sdk.api_key_sid,
-                &sdk.api_key_secret,
+                &sdk.api_key.sid,
+                &sdk.api_key.secret,
                 &sdk.twiml_app_sid,
                 settings.token_ttl,
             )
@@ -110,8 +111,10 @@ impl VoiceProvider for TwilioVoiceProvider {
                 voice_token: Some(token.token),
             });
         }
-        let twiml_url = self.webhooks.twiml_url();
-        let status_callback_url = self.webhooks.status_callback_url();
+        // Both carry our call id: should Twilio's answer never reach us, its requests about the
+        // call still find it.
+        let twiml_url = self.webhooks.twiml_url(call.call_id);
+        let status_callback_url = self.webhooks.status_callback_url(call.call_id);
         let call_sid = calls::create(
             &self.client,
             NewCall {
@@ -137,8 +140,20 @@ impl VoiceProvider for TwilioVoiceProvider {
     }
 
     async fn hang_up(&self, session_id: &str) -> Result<(), HangUpError> {
-        calls::hang_up(&self.client, session_id).await?;
+        calls::end(&self.client, session_id, Ending::Completed).await?;
         tracing::info!(call_sid = session_id, "Twilio call ended");
+        Ok(())
+    }
+
+    /// `Status=canceled` while it rings, `Status=completed` once answered.
+    async fn cancel(&self, session_id: &str, progress: CallProgress) -> Result<(), HangUpError> {
+        let ending = Ending::for_progress(progress);
+        calls::end(&self.client, session_id, ending).await?;
+        tracing::info!(
+            call_sid = session_id,
+            ?ending,
+            "Twilio call we gave up on ended"
+        );
         Ok(())
     }
 

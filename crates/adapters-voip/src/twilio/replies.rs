@@ -19,6 +19,5 @@ pub fn spoken(refusal: Refusal) -> &'static str {
         Refusal::InvalidNumber => "The number you dialled is not valid.",
         Refusal::DestinationNotAllowed => "Calls to this destination are not allowed.",
         Refusal::NoPendingCall => "Please start the call from the application.",
-        Refusal::CallEnded => "This call has ended.",
     }
 }

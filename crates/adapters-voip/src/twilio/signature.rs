@@ -5,6 +5,10 @@
 //! host, path and query, exactly as configured) followed by every POST parameter, sorted by
 //! name, each name immediately followed by its value; the result is base64-encoded. For a GET
 //! the parameters are in the URL and the list is empty.
+//!
+//! Twilio signs some requests over the URL with the scheme's default port written out
+//! (`https://host:443/...`) and some without, whichever form the URL was configured in; its own
+//! validators accept both. [`url_forms`] gives exactly those two forms, never any other port.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -53,4 +57,79 @@ where
     }
     let expected = compute(auth_token, url, params);
     !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(header.trim().as_bytes()))
+}
+
+/// The forms of `url` a signature may have been computed over: `url` itself and, when its port
+/// is the scheme's default or absent, the same URL with that default port removed or written
+/// out. A URL with another port has no second form.
+pub fn url_forms(url: &str) -> Vec<String> {
+    let mut forms = vec![url.to_owned()];
+    let (scheme, default_port) = if url.starts_with("https://") {
+        ("https://", "443")
+    } else if url.starts_with("http://") {
+        ("http://", "80")
+    } else {
+        return forms;
+    };
+    let rest = &url[scheme.len()..];
+    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_len);
+    // The port is what follows the last ':' after the host (an IPv6 host is bracketed).
+    let host_end = authority.rfind(']').map_or(0, |end| end + 1);
+    let alternate = match authority[host_end..].rfind(':') {
+        Some(colon) => {
+            let (host, port) = authority.split_at(host_end + colon);
+            (port[1..] == *default_port).then(|| host.to_owned())
+        }
+        None => Some(format!("{authority}:{default_port}")),
+    };
+    if let Some(authority) = alternate {
+        forms.push(format!("{scheme}{authority}{tail}"));
+    }
+    forms
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_forms;
+
+    #[test]
+    fn the_default_port_is_added_or_removed_and_no_other() {
+        let cases: [(&str, &[&str]); 7] = [
+            (
+                "https://calls.example.com/api/voice/status?call_id=1",
+                &[
+                    "https://calls.example.com/api/voice/status?call_id=1",
+                    "https://calls.example.com:443/api/voice/status?call_id=1",
+                ],
+            ),
+            (
+                "https://calls.example.com:443/api/voice/status",
+                &[
+                    "https://calls.example.com:443/api/voice/status",
+                    "https://calls.example.com/api/voice/status",
+                ],
+            ),
+            (
+                "https://calls.example.com:8443/api/voice/status",
+                &["https://calls.example.com:8443/api/voice/status"],
+            ),
+            (
+                "http://127.0.0.1/x",
+                &["http://127.0.0.1/x", "http://127.0.0.1:80/x"],
+            ),
+            ("http://127.0.0.1:443/x", &["http://127.0.0.1:443/x"]),
+            (
+                "https://[::1]/x",
+                &["https://[::1]/x", "https://[::1]:443/x"],
+            ),
+            (
+                "https://host.test",
+                &["https://host.test", "https://host.test:443"],
+            ),
+        ];
+        for (url, expected) in cases {
+            assert_eq!(url_forms(url), expected, "{url}");
+        }
+    }
 }

@@ -1,5 +1,5 @@
-//! Twilio's status callback (`CallSid`, `CallStatus`, `CallDuration`, `ParentCallSid`) as a
-//! report for the voice use cases.
+//! Twilio's status callback (`CallSid`, `CallStatus`, `CallDuration`, `ParentCallSid`,
+//! `SequenceNumber`, and our call id in the URL) as a report for the voice use cases.
 
 use calls_core::ports::{ReportRequestError, StatusCallback, WebhookRequest};
 use calls_core::services::ProviderReport;
@@ -16,21 +16,36 @@ pub(crate) fn read(request: &WebhookRequest) -> Result<StatusCallback, ReportReq
             reported: reported.to_owned(),
         });
     };
-    let duration = params
-        .field("CallDuration")
-        .map(|raw| {
-            raw.trim()
-                .parse::<u32>()
-                .map_err(|_| ReportRequestError::Malformed {
-                    name: "CallDuration",
-                    expected: "a whole number of seconds",
-                })
-        })
-        .transpose()?;
+    let duration = whole_number::<u32>(params, "CallDuration", "a whole number of seconds")?;
+    let sequence = whole_number::<u64>(params, "SequenceNumber", "a whole number")?;
+    let call_id = params
+        .our_call_id()
+        .map_err(|name| ReportRequestError::Malformed {
+            name,
+            expected: "a call id",
+        })?;
     Ok(StatusCallback::Report(ProviderReport {
         session_id: call_sid.to_owned(),
         parent_session_id: params.field("ParentCallSid").map(str::to_owned),
         status,
         duration,
+        sequence,
+        call_id,
     }))
+}
+
+/// The optional parameter `name` as a whole number.
+fn whole_number<T: std::str::FromStr>(
+    params: Params<'_>,
+    name: &'static str,
+    expected: &'static str,
+) -> Result<Option<T>, ReportRequestError> {
+    params
+        .field(name)
+        .map(|raw| {
+            raw.trim()
+                .parse::<T>()
+                .map_err(|_| ReportRequestError::Malformed { name, expected })
+        })
+        .transpose()
 }

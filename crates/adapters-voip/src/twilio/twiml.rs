@@ -30,6 +30,11 @@ pub fn hold() -> String {
     format!("{XML_DECLARATION}<Response><Pause length=\"{HOLD_SECONDS}\"/></Response>")
 }
 
+/// Ends the call at once, saying nothing.
+pub fn hang_up() -> String {
+    format!("{XML_DECLARATION}<Response><Hangup/></Response>")
+}
+
 /// Tells the caller why the call cannot be made, then hangs up.
 pub fn refuse(message: &str) -> String {
     format!(

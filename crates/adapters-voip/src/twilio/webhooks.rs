@@ -3,7 +3,7 @@
 //! by [`status_callback`](super::status_callback) and [`answer_request`](super::answer_request);
 //! answers are TwiML.
 
-use calls_core::domain::PhoneNumber;
+use calls_core::domain::{CallId, PhoneNumber};
 use calls_core::ports::{
     AnswerRequest, AnswerRequestError, ProviderWebhooks, ReplyDocument, ReportRequestError,
     StatusCallback, VerifyError, WebhookReply, WebhookRequest,
@@ -18,6 +18,9 @@ use super::{answer_request, replies, signature, status_callback, twiml};
 pub const TWIML_PATH: &str = "/api/voice/twiml";
 /// Path of the webhook Twilio reports call progress to.
 pub const STATUS_PATH: &str = "/api/voice/status";
+/// The query parameter that carries our call id in every URL we give Twilio for a call, so
+/// that its requests find the call even when its answer to the creation never reached us.
+pub const CALL_ID_PARAM: &str = "call_id";
 
 /// Cheap to clone. Its `Debug` hides the auth token.
 #[derive(Clone)]
@@ -49,16 +52,19 @@ impl TwilioWebhooks {
         format!("{}{path_and_query}", self.public_base_url)
     }
 
-    pub fn twiml_url(&self) -> String {
-        self.public_url(TWIML_PATH)
+    /// Our TwiML webhook for the call `call_id` (the `Url` of a call we place).
+    pub fn twiml_url(&self, call_id: CallId) -> String {
+        self.public_url(&format!("{TWIML_PATH}?{CALL_ID_PARAM}={call_id}"))
     }
 
-    pub fn status_callback_url(&self) -> String {
-        self.public_url(STATUS_PATH)
+    /// Our status webhook for the call `call_id` (its `StatusCallback`).
+    pub fn status_callback_url(&self, call_id: CallId) -> String {
+        self.public_url(&format!("{STATUS_PATH}?{CALL_ID_PARAM}={call_id}"))
     }
 
     /// Whether `signature_header` is Twilio's signature of the request to `path_and_query` with
-    /// these POST parameters (empty for a GET).
+    /// these POST parameters (empty for a GET), over the public URL with or without the
+    /// default port (see [`signature::url_forms`]).
     pub fn verify_signature<K, V>(
         &self,
         path_and_query: &str,
@@ -69,18 +75,26 @@ impl TwilioWebhooks {
         K: AsRef<str>,
         V: AsRef<str>,
     {
-        signature::verify(
-            self.auth_token.expose_secret(),
-            &self.public_url(path_and_query),
-            params,
-            signature_header,
-        )
+        signature::url_forms(&self.public_url(path_and_query))
+            .iter()
+            .any(|url| {
+                signature::verify(
+                    self.auth_token.expose_secret(),
+                    url,
+                    params,
+                    signature_header,
+                )
+            })
     }
 
-    /// TwiML that dials `to` from the configured caller id and reports progress to our status
-    /// webhook.
-    pub fn dial(&self, to: &PhoneNumber) -> String {
-        twiml::dial(&self.from_number, to.as_e164(), &self.status_callback_url())
+    /// TwiML that dials `to` from the configured caller id and reports the dialled leg's
+    /// progress to our status webhook for the call `call_id`.
+    pub fn dial(&self, to: &PhoneNumber, call_id: CallId) -> String {
+        twiml::dial(
+            &self.from_number,
+            to.as_e164(),
+            &self.status_callback_url(call_id),
+        )
     }
 }
 
@@ -115,8 +129,9 @@ impl ProviderWebhooks for TwilioWebhooks {
 
     fn render(&self, reply: &WebhookReply) -> ReplyDocument {
         replies::document(match reply {
-            WebhookReply::Dial(number) => self.dial(number),
+            WebhookReply::Dial { number, call_id } => self.dial(number, *call_id),
             WebhookReply::Hold => twiml::hold(),
+            WebhookReply::HangUp => twiml::hang_up(),
             WebhookReply::Refuse(refusal) => twiml::refuse(replies::spoken(*refusal)),
         })
     }

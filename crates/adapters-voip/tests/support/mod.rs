@@ -120,11 +120,17 @@ pub struct FakeCalls {
 }
 
 impl FakeCalls {
-    /// Mounts the fake (requiring our Basic credentials) on `server`.
+    /// Mounts the fake (requiring the account SID and auth token) on `server`.
     pub async fn mount(&self, server: &MockServer) {
+        self.mount_accepting(server, ACCOUNT_SID, AUTH_TOKEN).await;
+    }
+
+    /// Mounts the fake on `server`, answering requests with these Basic credentials. Mounted
+    /// twice (with clones) it accepts both pairs over the same calls.
+    pub async fn mount_accepting(&self, server: &MockServer, username: &str, password: &str) {
         Mock::given(method("POST"))
             .and(path(CALLS_PATH))
-            .and(basic_auth(ACCOUNT_SID, AUTH_TOKEN))
+            .and(basic_auth(username, password))
             .respond_with(CreateCall(self.clone()))
             .mount(server)
             .await;
@@ -132,7 +138,7 @@ impl FakeCalls {
             .and(path_regex(format!(
                 "^/2010-04-01/Accounts/{ACCOUNT_SID}/Calls/[^/]+\\.json$"
             )))
-            .and(basic_auth(ACCOUNT_SID, AUTH_TOKEN))
+            .and(basic_auth(username, password))
             .respond_with(UpdateCall(self.clone()))
             .mount(server)
             .await;

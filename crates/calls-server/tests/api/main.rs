@@ -26,3 +26,4 @@ mod raw_http;
 mod system;
 mod voice_mock;
 mod voice_twilio;
+mod voice_twilio_reports;

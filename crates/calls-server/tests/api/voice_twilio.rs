@@ -15,9 +15,9 @@ use crate::helpers::TestApp;
 use crate::history_support::{all_calls, item};
 use crate::on_all_backends;
 use crate::voice_support::{
-    ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, NUMBER, PUBLIC_BASE_URL, call_id, call_sid, calls_path,
-    create_calls_answer, expect_no_post, initiate, initiate_ok, report, terminate_ok, twilio_rest,
-    twilio_sdk, twilio_webhook,
+    ACCOUNT_SID, API_KEY_SECRET, API_KEY_SID, AUTH_TOKEN, FROM_NUMBER, NUMBER, PUBLIC_BASE_URL,
+    call_id, call_sid, calls_path, create_calls_answer, expect_no_post, initiate, initiate_ok,
+    report, terminate_ok, twilio_rest, twilio_sdk, twilio_webhook,
 };
 
 on_all_backends!(
@@ -99,8 +99,8 @@ async fn rest_flow_with_out_of_order_callbacks(app: TestApp) {
             .map(|(_, value)| value.as_str())
             .collect()
     };
-    let twiml_url = format!("{PUBLIC_BASE_URL}/api/voice/twiml");
-    let status_url = format!("{PUBLIC_BASE_URL}/api/voice/status");
+    let twiml_url = format!("{PUBLIC_BASE_URL}/api/voice/twiml?call_id={call_id}");
+    let status_url = format!("{PUBLIC_BASE_URL}/api/voice/status?call_id={call_id}");
     for (name, expected) in [
         ("To", vec![NUMBER]),
         ("From", vec![FROM_NUMBER]),
@@ -178,9 +178,10 @@ async fn sdk_flow_links_the_browser_call_and_hangs_up(app: TestApp) {
     let twilio = MockServer::start().await;
     let parent = call_sid();
     let child = call_sid();
+    // Hung up with the API key: configured, it authenticates every REST request.
     Mock::given(method("POST"))
         .and(path(call_path(&parent)))
-        .and(basic_auth(ACCOUNT_SID, AUTH_TOKEN))
+        .and(basic_auth(API_KEY_SID, API_KEY_SECRET))
         .and(body_string_contains("Status=completed"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "sid": parent })))
         .expect(1)
@@ -224,7 +225,7 @@ async fn sdk_flow_links_the_browser_call_and_hangs_up(app: TestApp) {
     for expected in [
         format!("callerId=\"{FROM_NUMBER}\""),
         format!(">{NUMBER}</Number>"),
-        format!("statusCallback=\"{PUBLIC_BASE_URL}/api/voice/status\""),
+        format!("statusCallback=\"{PUBLIC_BASE_URL}/api/voice/status?call_id={call_id}\""),
     ] {
         assert!(document.contains(&expected), "{expected} in {document}");
     }

@@ -8,6 +8,7 @@ mod history;
 mod ids;
 mod password;
 mod phone_number;
+mod report_ledger;
 mod user;
 
 pub use call::{Call, NewCall, StatusChange};
@@ -21,4 +22,5 @@ pub use history::{
 pub use ids::{CallId, UserId};
 pub use password::{Password, PasswordError, PasswordHash};
 pub use phone_number::{PhoneNumber, PhoneNumberError, mask_phone_number};
+pub use report_ledger::{DurationSource, Leg, ReportLedger, ReportUpdate, UnknownDurationSource};
 pub use user::{NewUser, User};

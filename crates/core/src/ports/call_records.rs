@@ -4,7 +4,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::StorageError;
-use crate::domain::{Call, CallId, CallStatus, NewCall, StatusChange, UserId};
+use crate::domain::{
+    Call, CallId, CallStatus, NewCall, ReportLedger, ReportUpdate, StatusChange, UserId,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CreateCallError {
@@ -29,6 +31,43 @@ pub enum TransitionError {
     Storage(#[from] StorageError),
 }
 
+/// A call and its [`ReportLedger`], read together: what a provider report is decided on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportState {
+    pub call: Call,
+    pub ledger: ReportLedger,
+}
+
+impl ReportState {
+    /// What [`CallRecords::apply_report`] checks is still stored.
+    pub fn guard(&self) -> ReportGuard {
+        ReportGuard {
+            status: self.call.status,
+            version: self.ledger.version,
+        }
+    }
+}
+
+/// The state a report update was decided on: it is written only if the call still has this
+/// status and ledger version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportGuard {
+    pub status: CallStatus,
+    pub version: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApplyReportError {
+    #[error("call not found")]
+    NotFound,
+    /// The call was written since it was read (another report, a terminate, the reaper);
+    /// nothing was written. The caller reads it again and decides anew.
+    #[error("the call changed since it was read")]
+    Changed,
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait CallRecords: Send + Sync {
@@ -38,15 +77,26 @@ pub trait CallRecords: Send + Sync {
     async fn get(&self, id: CallId) -> Result<Option<Call>, StorageError>;
 
     /// Applies `change` if and only if the stored status may become `change.status`, checked in
-    /// the same statement as the write. Returns the updated call. Errors:
+    /// the same statement as the write, and moves the ledger's version on (so a report decided
+    /// before is not applied over it). Returns the updated call. Errors:
     /// [`TransitionError::NotFound`], [`TransitionError::Refused`] with the stored status (and
     /// nothing written), or a storage failure.
     async fn transition(&self, id: CallId, change: StatusChange) -> Result<Call, TransitionError>;
 
-    /// Replaces the duration of a `completed` call, and of no other. The provider's own
-    /// measurement (Twilio's `CallDuration`) can arrive after we stored the one we measured when
-    /// the user hung up; it is the one that is billed. Returns whether a call was updated.
-    async fn settle_duration(&self, id: CallId, duration: u32) -> Result<bool, StorageError>;
+    /// The call with its report ledger (a new call's is empty, version 0).
+    async fn report_state(&self, id: CallId) -> Result<Option<ReportState>, StorageError>;
+
+    /// Writes `update` and moves the ledger's version on, if and only if the call still has
+    /// `guard`'s status and version, checked in the same statement as the write: two reports
+    /// racing on one call are applied one after the other, each on what the other wrote.
+    /// Returns the updated call. Errors: [`ApplyReportError::NotFound`],
+    /// [`ApplyReportError::Changed`] (nothing written), or a storage failure.
+    async fn apply_report(
+        &self,
+        id: CallId,
+        guard: ReportGuard,
+        update: ReportUpdate,
+    ) -> Result<Call, ApplyReportError>;
 
     /// The call the voice provider knows by `session_id`.
     async fn find_by_session_id(&self, session_id: &str) -> Result<Option<Call>, StorageError>;

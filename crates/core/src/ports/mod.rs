@@ -23,7 +23,9 @@ mod user_repository;
 mod voice_provider;
 
 pub use call_history::{CallHistory, SessionHistory};
-pub use call_records::{CallRecords, CreateCallError, TransitionError};
+pub use call_records::{
+    ApplyReportError, CallRecords, CreateCallError, ReportGuard, ReportState, TransitionError,
+};
 pub use call_statistics::{CallStatistics, CallStatusCounts};
 pub use call_sweeps::CallSweeps;
 pub use call_usage::CallUsage;
@@ -42,7 +44,8 @@ pub use storage_error::{StorageCause, StorageError, error_chain};
 pub use token_issuer::{IssuedToken, TokenError, TokenIssuer, VerifiedToken};
 pub use user_repository::{CreateUserError, UserRepository};
 pub use voice_provider::{
-    BrowserToken, HangUpError, OutboundCall, ProviderSession, StartCallError, VoiceProvider,
+    BrowserToken, CallProgress, HangUpError, OutboundCall, ProviderSession, StartCallError,
+    VoiceProvider,
 };
 
 #[cfg(any(test, feature = "mocks"))]

@@ -6,7 +6,7 @@
 //! scheme, reply documents) reads it into the voice use cases' own inputs and renders their
 //! answers back, so no web framework and no provider name reaches the HTTP crate.
 
-use crate::domain::{CallStatus, PhoneNumber, UserId};
+use crate::domain::{CallId, CallStatus, PhoneNumber, UserId};
 
 /// A progress report of the provider about one of its calls.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +19,13 @@ pub struct ProviderReport {
     pub status: CallStatus,
     /// The provider's measurement, in whole seconds, sent with the final report.
     pub duration: Option<u32>,
+    /// The provider's number of this report among those about `session_id` (Twilio's
+    /// `SequenceNumber`): a report numbered no higher than one already applied is a repeat or
+    /// arrived late, and changes nothing.
+    pub sequence: Option<u64>,
+    /// Our id of the call, carried in the URL we gave the provider: it finds the call even when
+    /// the provider's answer to its creation (with `session_id`) never reached us.
+    pub call_id: Option<CallId>,
 }
 
 /// A webhook request, moved over from HTTP without interpreting any of it.
@@ -58,7 +65,11 @@ pub enum StatusCallback {
 pub enum AnswerRequest {
     /// A call we placed ourselves was answered: keep it up or not, see
     /// [`VoiceService::placed_call_answered`](crate::services::VoiceService::placed_call_answered).
-    PlacedCallAnswered { session_id: String },
+    PlacedCallAnswered {
+        session_id: String,
+        /// Our id of the call, from the URL we gave the provider when placing it.
+        call_id: Option<CallId>,
+    },
     /// A browser dials `to` through the provider's SDK, see
     /// [`VoiceService::link_browser_call`](crate::services::VoiceService::link_browser_call).
     BrowserDial {
@@ -73,10 +84,16 @@ pub enum AnswerRequest {
 /// Our answer to an [`AnswerRequest`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WebhookReply {
-    /// Connect the browser's call to this number.
-    Dial(PhoneNumber),
+    /// Connect the browser's call to `number`; the dialled leg's reports name `call_id`.
+    Dial {
+        number: PhoneNumber,
+        call_id: CallId,
+    },
     /// Keep the call we placed up until it is ended through the API.
     Hold,
+    /// End the call at once without a word: the one who answered is the callee of a call we
+    /// have already given up on, a stranger to whom nothing is to be explained.
+    HangUp,
     /// Tell the caller why not, then hang up.
     Refuse(Refusal),
 }
@@ -91,8 +108,6 @@ pub enum Refusal {
     /// The browser may only dial a call that `initiate` checked and recorded (or storage failed
     /// to tell).
     NoPendingCall,
-    /// The call we placed has ended on our side meanwhile.
-    CallEnded,
 }
 
 /// The rendered reply, as the provider expects it.
@@ -119,7 +134,8 @@ pub enum ReportRequestError {
     /// A parameter the report needs is missing or blank; its name as the provider spells it.
     #[error("{0} is required")]
     Missing(&'static str),
-    /// A parameter holds something else than the provider documents.
+    /// A parameter holds something else than the provider documents (or, for our own call id
+    /// in the URL, than we put there).
     #[error("{name} must be {expected}")]
     Malformed {
         name: &'static str,
@@ -133,6 +149,12 @@ pub enum AnswerRequestError {
     /// A parameter the request needs is missing or blank; its name as the provider spells it.
     #[error("{0} is required")]
     Missing(&'static str),
+    /// A parameter holds something else than expected.
+    #[error("{name} must be {expected}")]
+    Malformed {
+        name: &'static str,
+        expected: &'static str,
+    },
 }
 
 /// One voice provider's webhook wire format. Pure: no network, no storage.

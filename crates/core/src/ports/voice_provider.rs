@@ -55,6 +55,16 @@ pub enum HangUpError {
     Unavailable(String),
 }
 
+/// How far a call the platform no longer wants has got at the provider, which decides how it is
+/// ended there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallProgress {
+    /// Queued or ringing: cancelled, so it never connects.
+    NotAnswered,
+    /// Answered: hung up.
+    Answered,
+}
+
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait VoiceProvider: Send + Sync {
@@ -63,6 +73,11 @@ pub trait VoiceProvider: Send + Sync {
 
     /// Ends the call the provider knows as `session_id`. Errors as [`HangUpError`].
     async fn hang_up(&self, session_id: &str) -> Result<(), HangUpError>;
+
+    /// Ends a call of the provider's that the platform has already given up on (it failed the
+    /// call because the provider did not answer in time, say), as `progress` requires. Errors
+    /// as [`HangUpError`]; a call that already ended is not an error.
+    async fn cancel(&self, session_id: &str, progress: CallProgress) -> Result<(), HangUpError>;
 
     /// A browser SDK token for `user_id`, or `None` when the provider has no browser SDK
     /// configured.

@@ -14,7 +14,8 @@ pub use auth::{
 };
 pub use calls::{CallService, RecordCallError, UpdateCallError};
 pub use voice::{
-    CallLimits, DialDecision, InitiateError, InitiatedCall, LinkError, ProviderReport, ReapReport,
-    ReaperPolicy, ReportOutcome, TerminateError, VoiceDeps, VoiceService,
+    CallLimits, DialDecision, InitiateError, InitiatedCall, LinkError, PlacedCallDecision,
+    ProviderReport, ReapReport, ReaperPolicy, ReportOutcome, TerminateError, VoiceDeps,
+    VoiceService,
 };
 pub use webhooks::{WebhookAccessError, WebhookService};

@@ -4,7 +4,7 @@
 //! [`CallRecords`](calls_core::ports::CallRecords) lookups and updates the provider's webhooks
 //! make.
 
-use calls_core::domain::{Call, CallId, CallStatus, StatusChange};
+use calls_core::domain::{Call, CallStatus, StatusChange};
 
 use super::StorageUnderTest;
 use super::fixtures::{HOUR, MINUTE, SECOND, at, place, register};
@@ -183,42 +183,5 @@ pub async fn fail_stale_fails_only_old_calls_in_the_given_status<S: StorageUnder
         storage.get(untouched[3].id).await,
         Ok(Some(untouched[3].clone())),
         "the completed call is unchanged"
-    );
-}
-
-pub async fn settles_the_duration_of_completed_calls_only<S: StorageUnderTest>(storage: S) {
-    let alice = register(&storage, "alice@example.com").await;
-    let mut calls = Vec::new();
-    for status in CallStatus::ALL {
-        calls.push(place(&storage, alice.id, at(0), status).await);
-    }
-    for call in &calls {
-        let settled = storage
-            .settle_duration(call.id, 42)
-            .await
-            .expect("settling a duration");
-        assert_eq!(
-            settled,
-            call.status == CallStatus::Completed,
-            "only a completed call takes the provider's duration, not a {} one",
-            call.status
-        );
-        let stored = storage.get(call.id).await.expect("get").expect("stored");
-        let expected = if settled { 42 } else { 0 };
-        assert_eq!(stored.duration, expected, "{} call", call.status);
-        assert_eq!(
-            stored.status, call.status,
-            "settling never changes the status"
-        );
-    }
-    assert_eq!(
-        storage.settle_duration(calls[0].id, u32::MAX).await,
-        Ok(false),
-        "an initiated call is untouched whatever the value"
-    );
-    assert_eq!(
-        storage.settle_duration(CallId::new(), 1).await,
-        Ok(false),
-        "an unknown call is no error"
     );
 }

@@ -15,6 +15,7 @@ pub mod health;
 pub mod history;
 pub mod history_revocation;
 mod macros;
+pub mod reports;
 pub mod revocations;
 pub mod status_counts;
 pub mod users;

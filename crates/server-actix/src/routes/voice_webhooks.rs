@@ -7,7 +7,7 @@
 
 use actix_web::{HttpResponse, web};
 use calls_core::ports::{AnswerRequest, Refusal, StatusCallback, WebhookReply};
-use calls_core::services::{DialDecision, LinkError, ReportOutcome};
+use calls_core::services::{DialDecision, LinkError, PlacedCallDecision, ReportOutcome};
 
 use crate::error::ApiError;
 use crate::extractors::WebhookForm;
@@ -19,13 +19,17 @@ pub async fn twiml(
 ) -> Result<HttpResponse, ApiError> {
     let webhooks = state.webhooks.verify(&request)?;
     let reply = match webhooks.answer_request(&request)? {
-        AnswerRequest::PlacedCallAnswered { session_id } => {
-            if state.voice.placed_call_answered(&session_id).await? {
-                WebhookReply::Hold
-            } else {
-                WebhookReply::Refuse(Refusal::CallEnded)
-            }
-        }
+        AnswerRequest::PlacedCallAnswered {
+            session_id,
+            call_id,
+        } => match state
+            .voice
+            .placed_call_answered(&session_id, call_id)
+            .await?
+        {
+            PlacedCallDecision::Keep => WebhookReply::Hold,
+            PlacedCallDecision::HangUp => WebhookReply::HangUp,
+        },
         AnswerRequest::BrowserDial {
             caller,
             to,
@@ -35,7 +39,7 @@ pub async fn twiml(
             .link_browser_call(caller, &to, &session_id)
             .await
         {
-            DialDecision::Dial(number) => WebhookReply::Dial(number),
+            DialDecision::Dial { number, call_id } => WebhookReply::Dial { number, call_id },
             DialDecision::Refuse(LinkError::Storage(err)) => return Err(err.into()),
             DialDecision::Refuse(refusal) => WebhookReply::Refuse(refusal_of(&refusal)),
         },
@@ -77,7 +81,10 @@ pub async fn status(
         }
         ReportOutcome::DurationSettled => tracing::info!("provider duration settled"),
         ReportOutcome::Ignored { current } => {
-            tracing::info!(%current, reported = %status, "stale provider report ignored");
+            tracing::info!(%current, reported = %status, "provider report recorded, call unchanged");
+        }
+        ReportOutcome::Stale => {
+            tracing::info!(reported = %status, "repeated or late provider report ignored")
         }
         ReportOutcome::UnknownCall => tracing::info!("provider report for an unknown call"),
     }

@@ -7,15 +7,22 @@
 macro_rules! stamp_call_records {
     ($storage:ident) => {
         const _: () = {
-            use calls_core::domain::{Call, CallId, CallStatus, NewCall, StatusChange, UserId};
-            use calls_core::ports::{CallRecords, CreateCallError, StorageError, TransitionError};
+            use calls_core::domain::{
+                Call, CallId, CallStatus, NewCall, ReportUpdate, StatusChange, UserId,
+            };
+            use calls_core::ports::{
+                ApplyReportError, CallRecords, CreateCallError, ReportGuard, ReportState,
+                StorageError, TransitionError,
+            };
             use chrono::{DateTime, Utc};
             use diesel::prelude::*;
-            use $crate::conversions::{parse_status, status_texts};
+            use $crate::conversions::{parse_status, sequence_column, status_texts};
             use $crate::errors::{is_foreign_key_violation, storage_error};
 
             use crate::columns::{StoredId, StoredTime};
-            use crate::rows::{CallChanges, CallRow, NewCallRow, found_call};
+            use crate::rows::{
+                CallChanges, CallRow, LedgerRow, NewCallRow, ReportChanges, found_call,
+            };
             use crate::schema::calls;
 
             #[async_trait::async_trait]
@@ -50,8 +57,9 @@ macro_rules! stamp_call_records {
 
                 /// One guarded `UPDATE ... WHERE id = ? AND status IN (...) RETURNING ...`: the
                 /// check and the write are atomic, so concurrent updates can never move a call
-                /// backwards. Only when nothing matched is the row read, to tell "no such call"
-                /// from "refused".
+                /// backwards. It moves the report ledger's version on, so that a report decided
+                /// on the call as it was is not written over this change. Only when nothing
+                /// matched is the row read, to tell "no such call" from "refused".
                 async fn transition(
                     &self,
                     id: CallId,
@@ -67,7 +75,10 @@ macro_rules! stamp_call_records {
                                     .filter(calls::id.eq(stored))
                                     .filter(calls::status.eq_any(predecessors)),
                             )
-                            .set(CallChanges::new(&change)?)
+                            .set((
+                                CallChanges::new(&change)?,
+                                calls::report_version.eq(calls::report_version + 1),
+                            ))
                             .returning(CallRow::as_returning())
                             .get_result(conn)
                             .optional()
@@ -92,25 +103,69 @@ macro_rules! stamp_call_records {
                         .await
                 }
 
-                /// Only a `completed` call takes the provider's duration: a failed or canceled
-                /// call was never billed, and an unfinished one still gets its duration when it
-                /// ends.
-                async fn settle_duration(
+                async fn report_state(
                     &self,
                     id: CallId,
-                    duration: u32,
-                ) -> Result<bool, StorageError> {
+                ) -> Result<Option<ReportState>, StorageError> {
                     self.db
-                        .run("settle_call_duration", move |conn| {
+                        .run("get_call_report_state", move |conn| {
+                            let Some((call, ledger)) = calls::table
+                                .find(StoredId(*id.as_uuid()))
+                                .select((CallRow::as_select(), LedgerRow::as_select()))
+                                .first::<(CallRow, LedgerRow)>(conn)
+                                .optional()
+                                .map_err(storage_error)?
+                            else {
+                                return Ok(None);
+                            };
+                            Ok(Some(ReportState {
+                                call: Call::try_from(call)?,
+                                ledger: ledger.into_ledger(&format!("call {id}"))?,
+                            }))
+                        })
+                        .await
+                }
+
+                /// One `UPDATE ... WHERE id = ? AND status = ? AND report_version = ?`: a
+                /// compare-and-set, so of two racing reports the second finds the version moved
+                /// and is decided again. Only when nothing matched is the row looked for, to
+                /// tell "no such call" from "changed".
+                async fn apply_report(
+                    &self,
+                    id: CallId,
+                    guard: ReportGuard,
+                    update: ReportUpdate,
+                ) -> Result<Call, ApplyReportError> {
+                    self.db
+                        .run("apply_call_report", move |conn| {
+                            let stored = StoredId(*id.as_uuid());
+                            let version = sequence_column(guard.version)?;
                             let updated = diesel::update(
                                 calls::table
-                                    .find(StoredId(*id.as_uuid()))
-                                    .filter(calls::status.eq(CallStatus::Completed.as_str())),
+                                    .filter(calls::id.eq(stored))
+                                    .filter(calls::status.eq(guard.status.as_str()))
+                                    .filter(calls::report_version.eq(version)),
                             )
-                            .set(calls::duration.eq(i32::try_from(duration).unwrap_or(i32::MAX)))
-                            .execute(conn)
+                            .set((
+                                ReportChanges::new(&update)?,
+                                calls::report_version.eq(calls::report_version + 1),
+                            ))
+                            .returning(CallRow::as_returning())
+                            .get_result(conn)
+                            .optional()
                             .map_err(storage_error)?;
-                            Ok(updated > 0)
+                            if let Some(row) = updated {
+                                return Ok(Call::try_from(row)?);
+                            }
+                            let exists: bool =
+                                diesel::select(diesel::dsl::exists(calls::table.find(stored)))
+                                    .get_result(conn)
+                                    .map_err(storage_error)?;
+                            Err(if exists {
+                                ApplyReportError::Changed
+                            } else {
+                                ApplyReportError::NotFound
+                            })
                         })
                         .await
                 }

@@ -12,12 +12,16 @@ macro_rules! stamp_rows {
     (backend: $($backend:ident)::+) => {
         pub(crate) mod rows {
             use calls_core::domain::{
-                Call, CallId, Email, NewCall, NewUser, PasswordHash, StatusChange, User, UserId,
+                Call, CallId, Email, NewCall, NewUser, PasswordHash, ReportLedger, ReportUpdate,
+                StatusChange, User, UserId,
             };
             use calls_core::ports::StorageError;
             use chrono::{DateTime, Utc};
             use diesel::prelude::*;
-            use $crate::conversions::{duration_column, parse_duration, parse_status, stored_email};
+            use $crate::conversions::{
+                duration_column, parse_duration, parse_duration_source, parse_sequence,
+                parse_status, sequence_column, stored_email,
+            };
 
             use crate::columns::{StoredId, StoredTime};
             use crate::schema::{calls, revoked_tokens, users};
@@ -171,6 +175,68 @@ macro_rules! stamp_rows {
                         sdp_offer: change.sdp_offer.as_deref(),
                         failure_reason: change.failure_reason.as_deref(),
                         ended_at: change.ended_at().map(StoredTime),
+                    })
+                }
+            }
+
+            /// A call's report ledger as stored beside it.
+            #[derive(Debug, Queryable, Selectable)]
+            #[diesel(table_name = calls, check_for_backend($($backend)::+))]
+            pub(crate) struct LedgerRow {
+                own_sequence: Option<i64>,
+                dialled_session_id: Option<String>,
+                dialled_sequence: Option<i64>,
+                duration_source: Option<String>,
+                report_version: i64,
+            }
+
+            impl LedgerRow {
+                /// The ledger of the call `of` names.
+                pub(crate) fn into_ledger(self, of: &str) -> Result<ReportLedger, StorageError> {
+                    let sequence = |column: Option<i64>| {
+                        column.map(|value| parse_sequence(value, of)).transpose()
+                    };
+                    Ok(ReportLedger {
+                        own_sequence: sequence(self.own_sequence)?,
+                        dialled_session_id: self.dialled_session_id,
+                        dialled_sequence: sequence(self.dialled_sequence)?,
+                        duration_source: self
+                            .duration_source
+                            .map(|text| parse_duration_source(&text, of))
+                            .transpose()?,
+                        version: parse_sequence(self.report_version, of)?,
+                    })
+                }
+            }
+
+            /// The `SET` list of a provider report's update (the version is moved on beside
+            /// it). `None` fields keep their stored value.
+            #[derive(Debug, AsChangeset)]
+            #[diesel(table_name = calls)]
+            pub(crate) struct ReportChanges<'a> {
+                status: &'static str,
+                duration: Option<i32>,
+                duration_source: Option<&'static str>,
+                failure_reason: Option<&'a str>,
+                ended_at: Option<StoredTime>,
+                session_id: Option<&'a str>,
+                own_sequence: Option<i64>,
+                dialled_session_id: Option<&'a str>,
+                dialled_sequence: Option<i64>,
+            }
+
+            impl<'a> ReportChanges<'a> {
+                pub(crate) fn new(update: &'a ReportUpdate) -> Result<Self, StorageError> {
+                    Ok(Self {
+                        status: update.status.as_str(),
+                        duration: update.duration.map(duration_column).transpose()?,
+                        duration_source: update.duration_source.map(|source| source.as_str()),
+                        failure_reason: update.failure_reason.as_deref(),
+                        ended_at: update.ended_at.map(StoredTime),
+                        session_id: update.session_id.as_deref(),
+                        own_sequence: update.own_sequence.map(sequence_column).transpose()?,
+                        dialled_session_id: update.dialled_session_id.as_deref(),
+                        dialled_sequence: update.dialled_sequence.map(sequence_column).transpose()?,
                     })
                 }
             }

@@ -5,10 +5,12 @@
 //! call, never kept in this process: any instance can end a call another one started, also after
 //! a restart.
 
+mod cancel;
 mod errors;
 mod initiate;
 mod provider_events;
 mod reaper;
+mod report_rules;
 mod terminate;
 
 use std::sync::Arc;
@@ -18,7 +20,7 @@ use std::time::Duration;
 pub use crate::ports::ProviderReport;
 pub use errors::{InitiateError, LinkError, TerminateError};
 pub use initiate::InitiatedCall;
-pub use provider_events::{DialDecision, ReportOutcome};
+pub use provider_events::{DialDecision, PlacedCallDecision, ReportOutcome};
 pub use reaper::{ReapReport, ReaperPolicy};
 
 use crate::domain::{DestinationPolicy, UserId};
@@ -89,5 +91,7 @@ impl VoiceService {
     }
 }
 
+#[cfg(test)]
+mod report_tests;
 #[cfg(test)]
 mod tests;

@@ -16,14 +16,14 @@ use crate::ports::{
 use crate::services::fixtures::{MockCallStorage, NUMBER, call_of, clock, now};
 
 /// A call the provider knows as `MK-session`.
-fn linked_call(user_id: UserId, status: CallStatus) -> Call {
+pub(super) fn linked_call(user_id: UserId, status: CallStatus) -> Call {
     Call {
         session_id: Some("MK-session".into()),
         ..call_of(user_id, status)
     }
 }
 
-fn service(calls: MockCallStorage, provider: MockVoiceProvider) -> VoiceService {
+pub(super) fn service(calls: MockCallStorage, provider: MockVoiceProvider) -> VoiceService {
     service_with(
         calls,
         provider,
@@ -275,6 +275,13 @@ impl crate::ports::VoiceProvider for SilentProvider {
     async fn hang_up(&self, _session_id: &str) -> Result<(), HangUpError> {
         Ok(())
     }
+    async fn cancel(
+        &self,
+        _session_id: &str,
+        _progress: crate::ports::CallProgress,
+    ) -> Result<(), HangUpError> {
+        Ok(())
+    }
     fn browser_token(
         &self,
         _user_id: UserId,
@@ -445,46 +452,6 @@ async fn another_users_call_cannot_be_terminated() {
 }
 
 #[tokio::test]
-async fn a_late_completed_report_settles_the_duration_of_a_terminated_call() {
-    let call = linked_call(UserId::new(), CallStatus::Completed);
-    let id = call.id;
-    let mut calls = MockCallStorage::default();
-    calls
-        .records
-        .expect_find_by_session_id()
-        .with(eq("CA-child"))
-        .returning(|_| Ok(None));
-    calls
-        .records
-        .expect_find_by_session_id()
-        .with(eq("CA-parent"))
-        .returning(move |_| Ok(Some(call.clone())));
-    calls.records.expect_transition().returning(|_, change| {
-        Err(TransitionError::Refused {
-            current: CallStatus::Completed,
-            requested: change.status,
-        })
-    });
-    calls
-        .records
-        .expect_settle_duration()
-        .with(eq(id), eq(42))
-        .times(1)
-        .returning(|_, _| Ok(true));
-
-    let outcome = service(calls, MockVoiceProvider::new())
-        .report(ProviderReport {
-            session_id: "CA-child".into(),
-            parent_session_id: Some("CA-parent".into()),
-            status: CallStatus::Completed,
-            duration: Some(42),
-        })
-        .await
-        .expect("applied");
-    assert_eq!(outcome, ReportOutcome::DurationSettled);
-}
-
-#[tokio::test]
 async fn a_browser_may_only_dial_the_number_it_initiated() {
     let user = UserId::new();
     let mut pending = linked_call(user, CallStatus::Connecting);
@@ -533,7 +500,7 @@ async fn a_browser_call_is_linked_to_the_pending_record() {
         .link_browser_call(Some(user), NUMBER, "CA1")
         .await;
     assert!(
-        matches!(decision, DialDecision::Dial(ref n) if n.as_e164() == NUMBER),
+        matches!(decision, DialDecision::Dial { ref number, call_id } if number.as_e164() == NUMBER && call_id == id),
         "{decision:?}"
     );
 }
