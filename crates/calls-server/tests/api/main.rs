@@ -23,6 +23,7 @@ mod history_params;
 mod instances;
 mod metrics;
 mod raw_http;
+mod shared_limits;
 mod system;
 mod voice_mock;
 mod voice_twilio;
