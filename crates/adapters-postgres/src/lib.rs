@@ -13,11 +13,16 @@
 //! the migrations (with an advisory lock across instances) and the SQL that differs
 //! (`dialect`).
 //!
+//! Beside the storage ports, [`PostgresLoginThrottle`] implements the
+//! [`LoginThrottle`](calls_core::ports::LoginThrottle) port on the same pool: login failures in a
+//! table every instance shares (PostgreSQL's own, see its module for why).
+//!
 //! With the `test-support` feature, [`testing::TestDatabase`] gives each test a database of its
 //! own.
 
 mod columns;
 mod dialect;
+mod login_throttle;
 mod migrations;
 mod pool;
 mod schema;
@@ -27,6 +32,7 @@ mod storage;
 pub mod testing;
 
 pub use calls_storage_diesel::{MigrationError, PoolOptions};
+pub use login_throttle::PostgresLoginThrottle;
 pub use pool::{ConnectError, POOL_DEFAULTS};
 pub use storage::PostgresStorage;
 

@@ -59,5 +59,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Failed logins per account and client network, shared by every instance (see the
+    /// `login_throttle` migration); read and written only through its SQL functions
+    /// (`crate::login_throttle`).
+    login_throttle (scope, key) {
+        scope -> Text,
+        key -> Text,
+        failures -> Array<Nullable<Timestamptz>>,
+        expires_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(calls -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(users, calls);

@@ -45,6 +45,7 @@ fn migrations_apply_once_and_then_find_nothing_to_do() {
         "idx_calls_user_id_start_time",
         "idx_calls_user_start_time_id",
         "idx_calls_unfinished_start_time",
+        "idx_login_throttle_expires_at",
         "idx_revoked_tokens_expires_at",
         "idx_users_email",
         "users_email_key",

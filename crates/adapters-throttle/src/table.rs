@@ -2,7 +2,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::Hash;
-use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -69,15 +68,38 @@ impl<K: Hash + Eq + Clone> BoundedTable<K> {
         self.entries.insert(key.clone(), entry);
     }
 
-    /// `Some` when the key reached the limit within the window ending at `now`.
-    pub(crate) fn retry_after(&mut self, key: &K, now: DateTime<Utc>) -> Option<Duration> {
+    /// `Some(until)` when the key reached the limit within the window ending at `now`.
+    pub(crate) fn locked_until(&mut self, key: &K, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let entry = self.entries.get_mut(key)?;
         entry.failures.prune(now, self.window);
         if entry.failures.is_empty() {
             self.forget(key);
             return None;
         }
-        entry.failures.retry_after(now, self.window, self.limit)
+        entry.failures.locked_until(self.window, self.limit)
+    }
+
+    /// Takes back the failure recorded at `at` for `key`, keeping its others.
+    pub(crate) fn take_back(&mut self, key: &K, at: DateTime<Utc>) {
+        let Some(mut entry) = self.entries.remove(key) else {
+            return;
+        };
+        self.by_recency.remove(&entry.stamp);
+        entry.failures.remove_one(at);
+        let Some(newest) = entry.failures.newest() else {
+            return;
+        };
+        entry.stamp = (newest, self.next_sequence);
+        self.next_sequence = self.next_sequence.wrapping_add(1);
+        self.by_recency.insert(entry.stamp, key.clone());
+        self.entries.insert(key.clone(), entry);
+    }
+
+    /// Drops every key whose newest failure left the window ending at `now`; returns how many.
+    pub(crate) fn purge_expired(&mut self, now: DateTime<Utc>) -> usize {
+        let before = self.entries.len();
+        self.evict_expired(now);
+        before - self.entries.len()
     }
 
     pub(crate) fn forget(&mut self, key: &K) {
@@ -158,10 +180,26 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_forgets_empty_windows() {
+    fn locked_until_forgets_empty_windows() {
         let mut table = table(10);
         table.record_failure(&1, at(0));
-        assert_eq!(table.retry_after(&1, at(1000)), None);
+        assert_eq!(table.locked_until(&1, at(1000)), None);
+        assert_eq!(table.len(), 0);
+        assert!(table.by_recency.is_empty());
+    }
+
+    #[test]
+    fn take_back_keeps_the_index_in_step() {
+        let mut table = table(10);
+        table.record_failure(&1, at(0));
+        table.record_failure(&1, at(50));
+        table.take_back(&1, at(50));
+        assert_eq!(table.by_recency.len(), 1);
+        // The newest failure is now the one at 0: it expires at 900, not 950.
+        assert_eq!(table.purge_expired(at(900)), 1);
+        assert_eq!(table.len(), 0);
+        table.record_failure(&2, at(0));
+        table.take_back(&2, at(0));
         assert_eq!(table.len(), 0);
         assert!(table.by_recency.is_empty());
     }

@@ -1,7 +1,6 @@
 //! The recent failures of one key.
 
 use std::collections::VecDeque;
-use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -30,22 +29,22 @@ impl FailureWindow {
         }
     }
 
-    /// With `limit` or more failures in the window: how long until the oldest leaves it, rounded
-    /// up to whole seconds (what a `Retry-After` header can say) and at least one second.
-    /// Call [`FailureWindow::prune`] first.
-    pub(crate) fn retry_after(
-        &self,
-        now: DateTime<Utc>,
-        window: TimeDelta,
-        limit: usize,
-    ) -> Option<Duration> {
+    /// With `limit` or more failures in the window: when the oldest of them leaves it, which
+    /// is when the key may fail again. Call [`FailureWindow::prune`] first.
+    pub(crate) fn locked_until(&self, window: TimeDelta, limit: usize) -> Option<DateTime<Utc>> {
         if self.failures.len() < limit {
             return None;
         }
-        let oldest = *self.failures.front()?;
-        let remaining = (oldest + window - now).to_std().unwrap_or(Duration::ZERO);
-        let whole_seconds = remaining.as_secs() + u64::from(remaining.subsec_nanos() > 0);
-        Some(Duration::from_secs(whole_seconds.max(1)))
+        let oldest = self.failures.get(self.failures.len() - limit)?;
+        Some(*oldest + window)
+    }
+
+    /// Takes back one failure recorded at `at` (an admitted attempt that turned out not to be
+    /// a failure); the others stay.
+    pub(crate) fn remove_one(&mut self, at: DateTime<Utc>) {
+        if let Some(position) = self.failures.iter().position(|&failure| failure == at) {
+            self.failures.remove(position);
+        }
     }
 
     pub(crate) fn newest(&self) -> Option<DateTime<Utc>> {
@@ -82,31 +81,26 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_is_when_the_oldest_leaves() {
+    fn locked_until_is_when_the_oldest_counted_failure_leaves() {
         let mut window = FailureWindow::default();
         window.record(at(0), 2);
-        assert_eq!(window.retry_after(at(10), WINDOW, 2), None);
+        assert_eq!(window.locked_until(WINDOW, 2), None);
         window.record(at(100), 2);
-        assert_eq!(
-            window.retry_after(at(200), WINDOW, 2),
-            Some(Duration::from_secs(700))
-        );
+        assert_eq!(window.locked_until(WINDOW, 2), Some(at(900)));
+        // A lower limit counts only the newest failures.
+        assert_eq!(window.locked_until(WINDOW, 1), Some(at(1000)));
     }
 
     #[test]
-    fn retry_after_rounds_up_and_is_at_least_one_second() {
+    fn remove_one_takes_back_a_single_failure() {
         let mut window = FailureWindow::default();
-        window.record(at(0), 1);
-        let almost = at(899) + TimeDelta::milliseconds(999);
-        assert_eq!(
-            window.retry_after(almost, WINDOW, 1),
-            Some(Duration::from_secs(1))
-        );
-        let partial = at(0) + TimeDelta::milliseconds(1500);
-        assert_eq!(
-            window.retry_after(partial, WINDOW, 1),
-            Some(Duration::from_secs(899))
-        );
+        window.record(at(10), 5);
+        window.record(at(10), 5);
+        window.record(at(20), 5);
+        window.remove_one(at(10));
+        assert_eq!(window.failures, [at(10), at(20)]);
+        window.remove_one(at(99));
+        assert_eq!(window.failures, [at(10), at(20)]);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! Suites are plain functions (async where the port is) that take a factory for a fresh, empty
 //! adapter and panic (with a message naming the broken rule) on the first violation.
 
+pub mod login_throttle;
 pub mod password_hasher;
 pub mod provider_webhooks;
 pub mod storage;

@@ -17,6 +17,7 @@ pub struct BackgroundJobs {
 impl BackgroundJobs {
     pub fn start(settings: &Settings, auth: AuthService, voice: VoiceService) -> Self {
         let purge_every = Duration::from_secs(settings.auth.revocation_purge_interval_secs.max(1));
+        let throttle_auth = auth.clone();
         let purge = every(purge_every, move || {
             let auth = auth.clone();
             async move {
@@ -24,6 +25,21 @@ impl BackgroundJobs {
                     Ok(0) => {}
                     Ok(purged) => tracing::info!(purged, "purged expired token revocations"),
                     Err(err) => tracing::warn!(error = %err, "purging token revocations failed"),
+                }
+            }
+        });
+        // Login failures live one window at most: purging once per window keeps the table
+        // within about two windows of failures (attempts also purge a few rows as they go).
+        let throttle_every = Duration::from_secs(settings.auth.throttle.window_secs.max(1));
+        let throttle_purge = every(throttle_every, move || {
+            let auth = throttle_auth.clone();
+            async move {
+                match auth.purge_expired_login_failures().await {
+                    Ok(0) => {}
+                    Ok(purged) => tracing::debug!(purged, "purged expired login failures"),
+                    Err(err) => {
+                        tracing::warn!(error = %err.chain(), "purging login failures failed")
+                    }
                 }
             }
         });
@@ -40,7 +56,7 @@ impl BackgroundJobs {
             }
         });
         Self {
-            handles: vec![purge, reaper],
+            handles: vec![purge, throttle_purge, reaper],
         }
     }
 

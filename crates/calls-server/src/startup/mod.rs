@@ -6,6 +6,7 @@ mod jobs;
 mod metrics;
 mod secrets;
 mod storage;
+mod throttle;
 mod tls;
 mod voice;
 mod wiring;

@@ -25,6 +25,9 @@ pub struct Storage {
     pub statistics: Arc<dyn CallStatistics>,
     pub revocations: Arc<dyn RevocationStore>,
     pub health: Arc<dyn DatabaseHealth>,
+    /// The PostgreSQL adapter itself when the database is PostgreSQL, for what is built on its
+    /// pool besides the storage ports (the shared login throttle); `None` on SQLite.
+    pub postgres: Option<PostgresStorage>,
 }
 
 impl Storage {
@@ -42,6 +45,7 @@ impl Storage {
             statistics: adapter.clone(),
             revocations: adapter.clone(),
             health: adapter,
+            postgres: None,
         }
     }
 }
@@ -96,7 +100,10 @@ async fn open(
                 };
                 let storage = PostgresStorage::connect(url.expose_secret(), options)
                     .map_err(|e| e.to_string())?;
-                Ok(Some(Storage::from_adapter(storage)))
+                Ok(Some(Storage {
+                    postgres: Some(storage.clone()),
+                    ..Storage::from_adapter(storage)
+                }))
             }
             DatabaseTarget::Sqlite(path) => {
                 let options = calls_adapters_sqlite::PoolOptions {

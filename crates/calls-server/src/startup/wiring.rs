@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use calls_adapters_jwt::{JwtConfig, JwtTokenIssuer};
 use calls_adapters_password::{Argon2BcryptHasher, CommonPasswordList, HasherConfig};
-use calls_adapters_throttle::{InMemoryLoginThrottle, ThrottleConfig};
 use calls_core::ports::{Clock, SystemClock};
 use calls_core::services::{AuthDeps, AuthService, CallService, VoiceService};
 use calls_server_actix::forwarding::TrustedProxies;
@@ -16,6 +15,7 @@ use calls_server_actix::{AppState, HttpSettings};
 use super::StartupError;
 use super::secrets::jwt_secret;
 use super::storage::Storage;
+use super::throttle::login_throttle;
 use super::voice::wire_voice;
 use crate::settings::{Settings, SettingsError};
 
@@ -40,20 +40,13 @@ pub fn wire(settings: &Settings, storage: &Storage) -> Result<Wired, StartupErro
         },
         None => HasherConfig::default(),
     };
-    let throttle = &settings.auth.throttle;
-    let throttle = InMemoryLoginThrottle::new(ThrottleConfig {
-        max_failures_per_account: throttle.account_max_failures,
-        max_failures_per_client: throttle.address_max_failures,
-        window: Duration::from_secs(throttle.window_secs),
-        ..ThrottleConfig::default()
-    });
     let auth = AuthService::new(AuthDeps {
         users: storage.users.clone(),
         hasher: Arc::new(Argon2BcryptHasher::new(hasher_config)),
         common_passwords: Arc::new(CommonPasswordList::new()),
         tokens: Arc::new(tokens),
         revocations: storage.revocations.clone(),
-        throttle: Arc::new(throttle),
+        throttle: login_throttle(&settings.auth.throttle, storage),
         clock: clock.clone(),
     });
     let voice = wire_voice(&settings.voip, storage, clock.clone())?;

@@ -32,7 +32,10 @@ pub use call_usage::CallUsage;
 pub use clock::{Clock, SystemClock};
 pub use common_passwords::CommonPasswords;
 pub use database_health::{DatabaseHealth, PoolState};
-pub use login_throttle::{ClientAddress, LoginThrottle, Throttled};
+pub use login_throttle::{
+    AdmitError, AdmittedAttempt, ClientAddress, LoginThrottle, ThrottleLimits, Throttled,
+    client_network,
+};
 pub use password_hasher::{HashingError, PasswordCheck, PasswordHasher};
 pub use provider_webhooks::{
     AnswerRequest, AnswerRequestError, ProviderReport, ProviderWebhooks, Refusal, ReplyDocument,

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use crate::domain::{Email, EmailError, NewUser, Password, PasswordError, User, UserId};
 use crate::ports::{
-    ClientAddress, Clock, CommonPasswords, CreateUserError, HashingError, IssuedToken,
+    AdmitError, ClientAddress, Clock, CommonPasswords, CreateUserError, HashingError, IssuedToken,
     LoginThrottle, PasswordCheck, PasswordHasher, RevocationKey, RevocationStore, StorageError,
     Throttled, TokenError, TokenIssuer, UserRepository, VerifiedToken,
 };
@@ -144,6 +144,10 @@ impl AuthService {
 
     /// Checks the credentials and signs the user in. An unknown email costs the same hashing
     /// work and gets the same error as a wrong password. A legacy hash is upgraded on success.
+    ///
+    /// The throttle admits the attempt (counting it as a failure) before anything else; a right
+    /// password then clears the account's failures, a wrong one leaves the count, and an attempt
+    /// that could not be judged (storage or hasher trouble) is taken back.
     pub async fn login(
         &self,
         email: &str,
@@ -153,11 +157,46 @@ impl AuthService {
         let email = Email::parse(email)?;
         let password = Password::for_login(password)?;
         let now = self.deps.clock.now();
-        self.deps.throttle.check(&email, client, now)?;
+        let attempt = self
+            .deps
+            .throttle
+            .admit(&email, client, now)
+            .await
+            .map_err(|err| match err {
+                AdmitError::Throttled(throttled) => LoginError::Throttled(throttled),
+                AdmitError::Storage(err) => LoginError::Storage(err),
+            })?;
+        let verdict = self.check_credentials(&email, password).await;
+        match &verdict {
+            Ok(_) => {
+                if let Err(err) = self.deps.throttle.succeeded(&attempt).await {
+                    // The password was right: the user is let in; the stale count expires.
+                    tracing::warn!(reason = %err.chain(), "login throttle: clearing failures failed");
+                }
+            }
+            // A wrong password: the admitted attempt stays counted.
+            Err(LoginError::InvalidCredentials) => {}
+            Err(_) => {
+                if let Err(err) = self.deps.throttle.withdraw(&attempt).await {
+                    tracing::warn!(reason = %err.chain(), "login throttle: withdrawing an attempt failed");
+                }
+            }
+        }
+        let user = verdict?;
+        let token = self.deps.tokens.issue(&user, self.deps.clock.now())?;
+        tracing::info!(user_id = %user.id, "logged in");
+        Ok(Session { token, user })
+    }
 
-        let Some(user) = self.deps.users.find_by_email(&email).await? else {
+    /// The user whose password this is, or [`LoginError::InvalidCredentials`]; upgrades an
+    /// outdated hash on a match.
+    async fn check_credentials(
+        &self,
+        email: &Email,
+        password: Password,
+    ) -> Result<User, LoginError> {
+        let Some(user) = self.deps.users.find_by_email(email).await? else {
             self.deps.hasher.verify_dummy(password).await;
-            self.deps.throttle.record_failure(&email, client, now);
             return Err(LoginError::InvalidCredentials);
         };
         let check = match self
@@ -174,17 +213,22 @@ impl AuthService {
             Err(err) => return Err(err.into()),
         };
         let PasswordCheck::Match { needs_rehash } = check else {
-            self.deps.throttle.record_failure(&email, client, now);
             tracing::info!(user_id = %user.id, "login refused: wrong password");
             return Err(LoginError::InvalidCredentials);
         };
-        self.deps.throttle.record_success(&email);
         if needs_rehash {
             self.upgrade_hash(&user, password).await;
         }
-        let token = self.deps.tokens.issue(&user, self.deps.clock.now())?;
-        tracing::info!(user_id = %user.id, "logged in");
-        Ok(Session { token, user })
+        Ok(user)
+    }
+
+    /// Forgets login failures that left the throttle's window. Safe on several instances at
+    /// once.
+    pub async fn purge_expired_login_failures(&self) -> Result<u64, StorageError> {
+        self.deps
+            .throttle
+            .purge_expired(self.deps.clock.now())
+            .await
     }
 
     /// Replaces an outdated hash. Failure is logged, not fatal: the login itself was valid.

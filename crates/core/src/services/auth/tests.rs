@@ -10,8 +10,8 @@ use mockall::predicate::eq;
 use super::*;
 use crate::domain::PasswordHash;
 use crate::ports::{
-    MockClock, MockCommonPasswords, MockLoginThrottle, MockPasswordHasher, MockRevocationStore,
-    MockTokenIssuer, MockUserRepository, RevocationKey,
+    AdmittedAttempt, MockClock, MockCommonPasswords, MockLoginThrottle, MockPasswordHasher,
+    MockRevocationStore, MockTokenIssuer, MockUserRepository, RevocationKey,
 };
 
 const CLIENT: IpAddr = IpAddr::V4(Ipv4Addr::new(203, 0, 113, 7));
@@ -42,15 +42,13 @@ impl Mocks {
                 expires_at: now + chrono::Duration::hours(24),
             })
         });
-        let mut throttle = MockLoginThrottle::new();
-        throttle.expect_check().returning(|_, _, _| Ok(()));
         Self {
             users: MockUserRepository::new(),
             hasher: MockPasswordHasher::new(),
             common,
             tokens,
             revocations: MockRevocationStore::new(),
-            throttle,
+            throttle: admitting(),
         }
     }
 
@@ -67,6 +65,42 @@ impl Mocks {
             clock: Arc::new(clock),
         })
     }
+}
+
+/// A throttle that admits every attempt and expects no settlement: a test of a path that
+/// settles adds its expectation.
+fn admitting() -> MockLoginThrottle {
+    let mut throttle = MockLoginThrottle::new();
+    throttle.expect_admit().returning(|account, client, at| {
+        Ok(AdmittedAttempt {
+            account: account.clone(),
+            client,
+            at,
+        })
+    });
+    throttle.expect_succeeded().never();
+    throttle.expect_withdraw().never();
+    throttle
+}
+
+/// [`admitting`], checking that exactly one attempt is admitted, for this account and client
+/// at the clock's time.
+fn admitting_once(expected_account: &'static str) -> MockLoginThrottle {
+    let mut throttle = MockLoginThrottle::new();
+    throttle
+        .expect_admit()
+        .withf(move |account, client, at| {
+            account.as_str() == expected_account && *client == CLIENT && *at == now()
+        })
+        .times(1)
+        .returning(|account, client, at| {
+            Ok(AdmittedAttempt {
+                account: account.clone(),
+                client,
+                at,
+            })
+        });
+    throttle
 }
 
 fn stored_user(hash: &str) -> User {
@@ -172,11 +206,10 @@ async fn unknown_email_burns_a_dummy_verification_and_counts_a_failure() {
         .expect_verify_dummy()
         .times(1)
         .returning(|_| ());
-    mocks
-        .throttle
-        .expect_record_failure()
-        .times(1)
-        .returning(|_, _, _| ());
+    // Admitted once and left counted: no settlement follows a failure.
+    mocks.throttle = admitting_once("nobody@example.com");
+    mocks.throttle.expect_succeeded().never();
+    mocks.throttle.expect_withdraw().never();
     let err = mocks
         .service()
         .login("nobody@example.com", "whatever123".into(), CLIENT)
@@ -196,11 +229,9 @@ async fn wrong_password_is_the_same_error_as_unknown_email() {
         .hasher
         .expect_verify()
         .returning(|_, _| Ok(PasswordCheck::Mismatch));
-    mocks
-        .throttle
-        .expect_record_failure()
-        .times(1)
-        .returning(|_, _, _| ());
+    mocks.throttle = admitting_once("alice@example.com");
+    mocks.throttle.expect_succeeded().never();
+    mocks.throttle.expect_withdraw().never();
     mocks.tokens.expect_issue().never();
     let err = mocks
         .service()
@@ -234,11 +265,14 @@ async fn legacy_hash_is_upgraded_after_a_successful_login() {
         .with(eq(user_id), eq(PasswordHash::new("$argon2id$new".into())))
         .times(1)
         .returning(|_, _| Ok(true));
+    mocks.throttle = admitting_once("alice@example.com");
     mocks
         .throttle
-        .expect_record_success()
+        .expect_succeeded()
+        .withf(|attempt| attempt.account.as_str() == "alice@example.com" && attempt.at == now())
         .times(1)
-        .returning(|_| ());
+        .returning(|_| Ok(()));
+    mocks.throttle.expect_withdraw().never();
     let session = mocks
         .service()
         .login("alice@example.com", "right password".into(), CLIENT)
@@ -261,7 +295,12 @@ async fn current_hash_is_not_rewritten() {
     });
     mocks.hasher.expect_hash().never();
     mocks.users.expect_update_password_hash().never();
-    mocks.throttle.expect_record_success().returning(|_| ());
+    mocks.throttle = admitting_once("alice@example.com");
+    mocks
+        .throttle
+        .expect_succeeded()
+        .times(1)
+        .returning(|_| Ok(()));
     mocks
         .service()
         .login("alice@example.com", "right password".into(), CLIENT)
@@ -273,11 +312,13 @@ async fn current_hash_is_not_rewritten() {
 async fn throttled_logins_are_refused_before_any_lookup() {
     let mut mocks = Mocks::new();
     mocks.throttle = MockLoginThrottle::new();
-    mocks.throttle.expect_check().returning(|_, _, _| {
-        Err(Throttled {
+    mocks.throttle.expect_admit().returning(|_, _, _| {
+        Err(AdmitError::Throttled(Throttled {
             retry_after: Duration::from_secs(42),
-        })
+        }))
     });
+    mocks.throttle.expect_succeeded().never();
+    mocks.throttle.expect_withdraw().never();
     mocks.users.expect_find_by_email().never();
     let err = mocks
         .service()
@@ -288,6 +329,125 @@ async fn throttled_logins_are_refused_before_any_lookup() {
         matches!(err, LoginError::Throttled(t) if t.retry_after == Duration::from_secs(42)),
         "{err:?}"
     );
+}
+
+#[tokio::test]
+async fn an_unreachable_throttle_store_refuses_the_login_as_unavailable() {
+    let mut mocks = Mocks::new();
+    mocks.throttle = MockLoginThrottle::new();
+    mocks.throttle.expect_admit().returning(|_, _, _| {
+        Err(AdmitError::Storage(StorageError::unavailable(
+            "no connection",
+        )))
+    });
+    mocks.users.expect_find_by_email().never();
+    mocks.hasher.expect_verify().never();
+    mocks.hasher.expect_verify_dummy().never();
+    let err = mocks
+        .service()
+        .login("alice@example.com", "right password".into(), CLIENT)
+        .await
+        .expect_err("unavailable");
+    assert!(
+        matches!(&err, LoginError::Storage(storage) if storage.is_unavailable()),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_attempt_the_user_store_could_not_judge_is_withdrawn() {
+    let mut mocks = Mocks::new();
+    mocks.throttle = admitting_once("alice@example.com");
+    mocks
+        .throttle
+        .expect_withdraw()
+        .withf(|attempt| {
+            attempt.account.as_str() == "alice@example.com" && attempt.client == CLIENT
+        })
+        .times(1)
+        .returning(|_| Ok(()));
+    mocks.throttle.expect_succeeded().never();
+    mocks
+        .users
+        .expect_find_by_email()
+        .returning(|_| Err(StorageError::unavailable("no connection")));
+    let err = mocks
+        .service()
+        .login("alice@example.com", "right password".into(), CLIENT)
+        .await
+        .expect_err("unavailable");
+    assert!(matches!(err, LoginError::Storage(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn an_attempt_the_hasher_could_not_judge_is_withdrawn() {
+    let mut mocks = Mocks::new();
+    mocks.throttle = admitting_once("alice@example.com");
+    mocks
+        .throttle
+        .expect_withdraw()
+        .times(1)
+        .returning(|_| Ok(()));
+    mocks.throttle.expect_succeeded().never();
+    mocks
+        .users
+        .expect_find_by_email()
+        .returning(|_| Ok(Some(stored_user("$argon2id$x"))));
+    mocks
+        .hasher
+        .expect_verify()
+        .returning(|_, _| Err(HashingError::Failed("pool gone".into())));
+    let err = mocks
+        .service()
+        .login("alice@example.com", "right password".into(), CLIENT)
+        .await
+        .expect_err("hashing failed");
+    assert!(matches!(err, LoginError::Hashing(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_right_password_logs_in_even_when_clearing_the_failures_fails() {
+    let mut mocks = Mocks::new();
+    mocks.throttle = admitting_once("alice@example.com");
+    mocks
+        .throttle
+        .expect_succeeded()
+        .times(1)
+        .returning(|_| Err(StorageError::unavailable("no connection")));
+    mocks.throttle.expect_withdraw().never();
+    mocks
+        .users
+        .expect_find_by_email()
+        .returning(|_| Ok(Some(stored_user("$argon2id$x"))));
+    mocks.hasher.expect_verify().returning(|_, _| {
+        Ok(PasswordCheck::Match {
+            needs_rehash: false,
+        })
+    });
+    let session = mocks
+        .service()
+        .login("alice@example.com", "right password".into(), CLIENT)
+        .await
+        .expect("logged in");
+    assert_eq!(session.user.email.as_str(), "alice@example.com");
+}
+
+#[tokio::test]
+async fn purging_login_failures_asks_the_throttle_with_the_clock_time() {
+    let mut mocks = Mocks::new();
+    mocks.throttle = MockLoginThrottle::new();
+    mocks
+        .throttle
+        .expect_purge_expired()
+        .with(eq(now()))
+        .times(1)
+        .returning(|_| Ok(7));
+    let purged = mocks
+        .service()
+        .purge_expired_login_failures()
+        .await
+        .expect("purged");
+    assert_eq!(purged, 7);
 }
 
 fn verified(key: &str) -> VerifiedToken {
