@@ -219,7 +219,10 @@ async fn sigterm_under_keep_alive_load_drains_and_exits_at_once() {
         .iter()
         .filter(|r| r.outcome.as_ref().is_ok_and(|(_, close)| *close))
         .count();
-    assert!(closing >= 1, "no answer closed its connection while draining");
+    assert!(
+        closing >= 1,
+        "no answer closed its connection while draining"
+    );
     let unexpected: Vec<&Record> = records
         .iter()
         .filter(|r| matches!(r.outcome, Ok((status, _)) if status != 200))
