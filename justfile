@@ -69,6 +69,17 @@ test-outage:
 test-shutdown:
     cargo test -p calls-server --test shutdown -- --nocapture
 
+# SIGTERM under keep-alive load: drains (Connection: close, idle connections closed), exits at once.
+test-draining:
+    cargo test -p calls-server --test draining -- --nocapture
+
+# Two instances on one PostgreSQL behind Debian's nginx running deploy/nginx/calls-platform.conf:
+# HTTPS, forged X-Forwarded-For, shared login limits, rolling restart under load.
+test-nginx:
+    bash scripts/ensure-nginx.sh
+    bash scripts/ensure-postgres.sh
+    REQUIRE_POSTGRES=1 cargo test -p calls-server --test nginx -- --ignored --nocapture
+
 # Bounded soak on PostgreSQL (SOAK_CLIENTS, SOAK_SECONDS; default 200 clients for 60 s).
 soak:
     bash scripts/soak.sh

@@ -2,9 +2,14 @@
 """Static checks of the deployment files; no Docker engine needed.
 
 Checks, from the repository root:
-  compose     docker/compose.yml: services postgres/migrate/server, healthchecks, the named
-              volume, depends_on conditions, the server image built from docker/Dockerfile,
-              the server's environment uses only variables the server reads.
+  compose     docker/compose.yml: services postgres/migrate/server-1/server-2/nginx,
+              healthchecks, the named volume, depends_on conditions, the server image built from
+              docker/Dockerfile, the server's environment uses only variables the server reads,
+              both instances identical, reachable only through nginx, which they trust.
+  nginx       deploy/nginx/calls-platform.conf: TLS 1.2/1.3 only, HTTP -> HTTPS redirect, an
+              upstream naming every compose instance with keep-alive (its idle timeout below the
+              server's), X-Forwarded-For/-Proto and Host passed, client Forwarded dropped,
+              timeouts, a body limit, retries of idempotent requests only.
   env-compose every ${VAR} that docker/compose.yml interpolates is documented in .env.example.
   env-server  every environment variable the server reads (the OVERRIDES table of
               crates/calls-server/src/settings/env.rs, plus direct env(...) look-ups in
@@ -31,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import ipaddress
 import os
 import re
 import shutil
@@ -291,10 +297,16 @@ def duration_secs(value) -> float | None:
 # Server variables whose compose.yml default deliberately differs from config/default.toml.
 COMPOSE_DELIBERATE_DEFAULTS = {
     "LOG_FORMAT": "json in containers, for the log driver",
+    "TRUSTED_PROXIES": "nginx's fixed address on the compose network",
 }
+
+# The API instances of compose.yml, which nginx's upstream must list.
+SERVER_SERVICES = ("server-1", "server-2")
 
 # Server variables compose.yml deliberately does not pass to the server, and why.
 NOT_WIRED_IN_COMPOSE = {
+    "TLS_CERT_FILE": "nginx terminates TLS in compose; the instances speak HTTP on the network",
+    "TLS_KEY_FILE": "nginx terminates TLS in compose",
     "CALLS_CONFIG": "no config file is mounted; see docs/OPERATIONS.md",
     "DATABASE_URL": "the bundled postgres service is reached through POSTGRES_*",
     "JWT_SECRET_KEY": "older alias of JWT_SECRET",
@@ -317,11 +329,17 @@ def check_compose(root: Path, report: Report, svars: ServerVars, doc: EnvDoc | N
         report.fail(section, "docker/compose.yml is not a mapping")
         return
     services = compose.get("services") or {}
-    for name in ("postgres", "migrate", "server"):
+    for name in ("postgres", "migrate", *SERVER_SERVICES, "nginx"):
         report.check(name in services, section, f"service '{name}' is defined")
     postgres = services.get("postgres") or {}
     migrate = services.get("migrate") or {}
-    server = services.get("server") or {}
+    server = services.get(SERVER_SERVICES[0]) or {}
+    for other in SERVER_SERVICES[1:]:
+        report.check(
+            services.get(other) == server,
+            section,
+            f"{other} is configured exactly as {SERVER_SERVICES[0]} (one instance, twice)",
+        )
 
     # postgres
     image = str(postgres.get("image", ""))
@@ -401,7 +419,12 @@ def check_compose(root: Path, report: Report, svars: ServerVars, doc: EnvDoc | N
         section,
         f"server stop_grace_period ({server.get('stop_grace_period')}) exceeds the {shutdown} s graceful shutdown",
     )
-    report.check(bool(server.get("ports")), section, "server publishes the API port")
+    report.check(
+        not server.get("ports"),
+        section,
+        "the server instances publish no port (clients reach them through nginx only)",
+    )
+    check_compose_nginx(report, services, server)
 
     # the server's environment
     known = svars.all
@@ -450,6 +473,198 @@ def check_compose(root: Path, report: Report, svars: ServerVars, doc: EnvDoc | N
     for m in interpolations(text):
         if m.group("bare"):
             report.fail(section, f"use ${{{m.group('bare')}}} rather than ${m.group('bare')} in compose.yml")
+
+
+def check_compose_nginx(report: Report, services: dict, server: dict):
+    """The nginx service: the shipped site file mounted, TLS files, ports 80/443, a fixed
+    address that the instances trust, and it starts after healthy instances."""
+    section = "compose"
+    nginx = services.get("nginx") or {}
+    image = str(nginx.get("image", ""))
+    report.check(image.startswith("nginx:"), section, f"nginx runs the official nginx image ('{image}')")
+    mounts = [str(v) for v in nginx.get("volumes") or []]
+    report.check(
+        any(m.split(":")[0].endswith("deploy/nginx/calls-platform.conf") and ":/etc/nginx/conf.d/" in m for m in mounts),
+        section,
+        "nginx mounts deploy/nginx/calls-platform.conf into /etc/nginx/conf.d/",
+    )
+    report.check(any(":/etc/nginx/tls" in m for m in mounts), section, "nginx mounts the TLS files on /etc/nginx/tls")
+    published = " ".join(str(p) for p in nginx.get("ports") or [])
+    report.check(
+        re.search(r":80\b", published) is not None and re.search(r":443\b", published) is not None,
+        section,
+        f"nginx publishes ports 80 and 443 ({published})",
+    )
+    for name in SERVER_SERVICES:
+        report.check(
+            depends_condition(nginx, name) == "service_healthy",
+            section,
+            f"nginx waits for {name} to be healthy",
+        )
+    report.check(bool(healthcheck_text(nginx)), section, "nginx has a healthcheck")
+    address = ((nginx.get("networks") or {}).get("default") or {}).get("ipv4_address")
+    trusted_raw = env_mapping(server).get("TRUSTED_PROXIES", "")
+    m = INTERP_RE.fullmatch(trusted_raw.replace("$$", "\0\0"))
+    trusted_default = (m.group("arg") if m and m.group("arg") is not None else trusted_raw).strip()
+    covered = False
+    try:
+        ip = ipaddress.ip_address(str(address))
+        covered = any(
+            ip in ipaddress.ip_network(entry.strip(), strict=False)
+            for entry in trusted_default.split(",")
+            if entry.strip()
+        )
+    except ValueError:
+        covered = False
+    report.check(
+        covered,
+        section,
+        f"the instances trust nginx's fixed address (ipv4_address {address}, TRUSTED_PROXIES default '{trusted_default}')",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# deploy/nginx/calls-platform.conf
+
+
+def nginx_directives(text: str) -> list[tuple[tuple[str, ...], str, str]]:
+    """Every simple directive as (enclosing blocks, name, arguments), comments removed. Blocks
+    are named by their opening words ("upstream calls_platform", "server", "location /")."""
+    out: list[tuple[tuple[str, ...], str, str]] = []
+    stack: list[str] = []
+    token = ""
+    quoted = None
+    cleaned_lines = []
+    for line in text.splitlines():
+        result, q = "", None
+        for ch in line:
+            if q:
+                result += ch
+                if ch == q:
+                    q = None
+            elif ch in "'\"":
+                q = ch
+                result += ch
+            elif ch == "#":
+                break
+            else:
+                result += ch
+        cleaned_lines.append(result)
+    for ch in "\n".join(cleaned_lines):
+        if quoted:
+            token += ch
+            if ch == quoted:
+                quoted = None
+            continue
+        if ch in "'\"":
+            quoted = ch
+            token += ch
+        elif ch == "{":
+            stack.append(" ".join(token.split()))
+            token = ""
+        elif ch == "}":
+            stack.pop() if stack else None
+            token = ""
+        elif ch == ";":
+            words = token.split(None, 1)
+            if words:
+                out.append((tuple(stack), words[0], words[1].strip() if len(words) > 1 else ""))
+            token = ""
+        else:
+            token += ch
+    return out
+
+
+def check_nginx(root: Path, report: Report, compose_services: set[str]):
+    section = "nginx"
+    path = root / "deploy/nginx/calls-platform.conf"
+    if not path.exists():
+        report.fail(section, "deploy/nginx/calls-platform.conf is missing")
+        return
+    directives = nginx_directives(path.read_text())
+
+    def values(name, block_prefix=None):
+        return [
+            args
+            for blocks, n, args in directives
+            if n == name and (block_prefix is None or any(b.startswith(block_prefix) for b in blocks))
+        ]
+
+    upstreams = {b for blocks, _, _ in directives for b in blocks if b.startswith("upstream ")}
+    report.check(len(upstreams) == 1, section, f"one upstream block ({sorted(upstreams)})")
+    upstream = next(iter(upstreams), "upstream ?").split()[-1]
+    members = [a.split()[0] for a in values("server", "upstream ")]
+    report.check(len(members) >= 2, section, f"the upstream lists two or more instances ({members})")
+    for name in sorted(compose_services):
+        report.check(
+            any(m.split(":")[0] == name for m in members),
+            section,
+            f"the upstream lists compose's {name} ({members})",
+        )
+    keepalive = values("keepalive", "upstream ")
+    report.check(bool(keepalive) and keepalive[0].isdigit() and int(keepalive[0]) > 0, section, f"upstream keepalive set ({keepalive})")
+    idle = [duration_secs(v) for v in values("keepalive_timeout", "upstream ")]
+    report.check(
+        bool(idle) and idle[0] is not None and idle[0] < SERVER_KEEP_ALIVE_SECS,
+        section,
+        f"upstream keepalive_timeout ({values('keepalive_timeout', 'upstream ')}) is below the server's "
+        f"{SERVER_KEEP_ALIVE_SECS} s keep-alive (nginx closes idle connections, not the server)",
+    )
+    protocols = values("ssl_protocols")
+    report.check(
+        bool(protocols) and all(set(p.split()) == {"TLSv1.2", "TLSv1.3"} for p in protocols),
+        section,
+        f"ssl_protocols TLSv1.2 TLSv1.3 only ({protocols})",
+    )
+    report.check(bool(values("ssl_certificate")) and bool(values("ssl_certificate_key")), section, "a certificate and key are configured")
+    listens = values("listen")
+    report.check(any("443" in l and "ssl" in l for l in listens), section, "a server listens on 443 with ssl")
+    redirects = values("return")
+    report.check(
+        any(re.match(r"(301|308)\s+https://\$host\$request_uri", r) for r in redirects),
+        section,
+        f"plain HTTP is redirected to https://$host$request_uri ({redirects})",
+    )
+    report.check(
+        any(p.startswith(f"http://{upstream}") for p in values("proxy_pass")),
+        section,
+        f"requests are proxied to the upstream ({values('proxy_pass')})",
+    )
+    headers = {a.split(None, 1)[0].lower(): (a.split(None, 1) + [""])[1].strip() for a in values("proxy_set_header")}
+    report.check(values("proxy_http_version") == ["1.1"], section, "proxy_http_version 1.1 (keep-alive to the instances)")
+    report.check(headers.get("connection") in ('""', "''"), section, 'proxy_set_header Connection "" (keep-alive to the instances)')
+    report.check(headers.get("host") == "$host", section, "proxy_set_header Host $host")
+    report.check(
+        headers.get("x-forwarded-for") in ("$proxy_add_x_forwarded_for", "$remote_addr"),
+        section,
+        f"proxy_set_header X-Forwarded-For with the client's address ({headers.get('x-forwarded-for')})",
+    )
+    report.check(headers.get("x-forwarded-proto") == "$scheme", section, "proxy_set_header X-Forwarded-Proto $scheme")
+    report.check(headers.get("forwarded") in ('""', "''"), section, 'a client\'s Forwarded header is dropped (proxy_set_header Forwarded "")')
+    next_upstream = " ".join(values("proxy_next_upstream")).split()
+    report.check(
+        {"error", "timeout", "http_502", "http_503"} <= set(next_upstream),
+        section,
+        f"proxy_next_upstream error timeout http_502 http_503 ({next_upstream})",
+    )
+    report.check("non_idempotent" not in next_upstream, section, "non-idempotent requests are never retried (no non_idempotent)")
+    tries = values("proxy_next_upstream_tries")
+    report.check(bool(tries) and tries[0].isdigit() and int(tries[0]) >= 2, section, f"proxy_next_upstream_tries set ({tries})")
+    report.check(bool(values("client_max_body_size")), section, "client_max_body_size set")
+    for name in ("proxy_connect_timeout", "proxy_send_timeout", "proxy_read_timeout"):
+        report.check(bool(values(name)), section, f"{name} set")
+    read = [duration_secs(v) for v in values("proxy_read_timeout")]
+    report.check(
+        bool(read) and read[0] is not None and read[0] > SLOWEST_REQUEST_SECS,
+        section,
+        f"proxy_read_timeout ({values('proxy_read_timeout')}) exceeds the slowest request ({SLOWEST_REQUEST_SECS} s)",
+    )
+
+
+# calls-server's idle keep-alive timeout (actix-http's default, 5 s).
+SERVER_KEEP_ALIVE_SECS = 5
+# A call initiate waits up to voip.start_timeout_secs (10 s) for the provider.
+SLOWEST_REQUEST_SECS = 10
 
 
 # --------------------------------------------------------------------------------------------
@@ -879,6 +1094,7 @@ def run_checks(root: Path, verbose: bool = False, run_cli: bool = False) -> Repo
     if doc is not None:
         check_env_example(root, report, svars, doc, compose_vars)
     check_dockerfile(root, report, svars, defaults)
+    check_nginx(root, report, set(SERVER_SERVICES))
     check_production_toml(root, report)
     check_systemd(root, report, defaults)
     if run_cli:
@@ -933,6 +1149,24 @@ MUTATIONS = [
     ("blocked prefixes passed as empty when unset", "docker/compose.yml", lambda t: re.sub(r"\$\{VOIP_BLOCKED_PREFIXES-[^}]*\}", "${VOIP_BLOCKED_PREFIXES:-}", t), "compose", "VOIP_BLOCKED_PREFIXES"),
     ("migrate dependency dropped", "docker/compose.yml", lambda t: t.replace("service_completed_successfully", "service_started", 1), "compose", "migrate"),
     ("named volume not declared", "docker/compose.yml", lambda t: t.replace("\nvolumes:\n  pgdata:\n", "\n", 1), "compose", "named volume"),
+    # compose: nginx and the instances
+    ("an instance published directly", "docker/compose.yml", lambda t: t.replace('    expose: ["8080"]', '    ports: ["8080:8080"]', 1), "compose", "publish no port"),
+    ("nginx not trusted by the instances", "docker/compose.yml", lambda t: t.replace("${TRUSTED_PROXIES:-172.30.0.10}", "${TRUSTED_PROXIES:-172.30.0.99}", 1), "compose", "trust nginx"),
+    ("nginx without the shipped site", "docker/compose.yml", lambda t: t.replace("../deploy/nginx/calls-platform.conf:", "./nginx.conf:", 1), "compose", "calls-platform.conf"),
+    ("the second instance differs", "docker/compose.yml", lambda t: t.replace("  server-2:\n    <<: *server\n", "  server-2:\n    <<: *server\n    init: false\n", 1), "compose", "exactly as"),
+    # deploy/nginx/calls-platform.conf
+    ("upstream without server-2", "deploy/nginx/calls-platform.conf", _remove_line(r"^\s*server server-2:8080.*\n"), "nginx", "server-2"),
+    ("upstream without keepalive", "deploy/nginx/calls-platform.conf", _remove_line(r"^\s*keepalive 32;\n"), "nginx", "keepalive set"),
+    ("upstream idle timeout above the server's", "deploy/nginx/calls-platform.conf", lambda t: t.replace("keepalive_timeout 4s;", "keepalive_timeout 60s;", 1), "nginx", "below the server"),
+    ("TLS 1.0 allowed", "deploy/nginx/calls-platform.conf", lambda t: t.replace("ssl_protocols TLSv1.2 TLSv1.3;", "ssl_protocols TLSv1 TLSv1.2 TLSv1.3;", 1), "nginx", "ssl_protocols"),
+    ("no HTTPS redirect", "deploy/nginx/calls-platform.conf", lambda t: t.replace("return 308 https://$host$request_uri;", "proxy_pass http://calls_platform;", 1), "nginx", "redirected"),
+    ("non-idempotent requests retried", "deploy/nginx/calls-platform.conf", lambda t: t.replace("proxy_next_upstream error timeout http_502 http_503;", "proxy_next_upstream error timeout http_502 http_503 non_idempotent;", 1), "nginx", "non_idempotent"),
+    ("X-Forwarded-For not set", "deploy/nginx/calls-platform.conf", _remove_line(r"^\s*proxy_set_header X-Forwarded-For .*\n"), "nginx", "X-Forwarded-For"),
+    ("X-Forwarded-Proto not set", "deploy/nginx/calls-platform.conf", _remove_line(r"^\s*proxy_set_header X-Forwarded-Proto .*\n"), "nginx", "X-Forwarded-Proto"),
+    ("client Forwarded passed on", "deploy/nginx/calls-platform.conf", _remove_line(r'^\s*proxy_set_header Forwarded "";\n'), "nginx", "Forwarded"),
+    ("no keep-alive to the instances", "deploy/nginx/calls-platform.conf", _remove_line(r"^\s*proxy_http_version 1.1;\n"), "nginx", "proxy_http_version"),
+    ("read timeout below the slowest request", "deploy/nginx/calls-platform.conf", lambda t: t.replace("proxy_read_timeout 30s;", "proxy_read_timeout 5s;", 1), "nginx", "proxy_read_timeout"),
+    ("no body limit", "deploy/nginx/calls-platform.conf", _remove_line(r"^\s*client_max_body_size .*\n"), "nginx", "client_max_body_size"),
     # systemd
     ("systemd unit without ExecStartPre", "docs/deploy/calls-server.service", _remove_line(r"^ExecStartPre=.*\n"), "systemd", "ExecStartPre"),
     ("systemd stop timeout too short", "docs/deploy/calls-server.service", lambda t: t.replace("TimeoutStopSec=15s", "TimeoutStopSec=5", 1), "systemd", "TimeoutStopSec"),

@@ -1,7 +1,11 @@
 //! The `calls-server` binary itself: sub-commands, and refusing to start on bad configuration
 //! with one line that names the setting.
 
+mod support;
+
 use std::process::{Command, Output};
+
+use support::certs::TestCertificates;
 
 fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_calls-server"));
@@ -213,4 +217,70 @@ fn migrate_over_tls_exits_cleanly_every_time() {
 fn a_wildcard_cors_origin_is_refused() {
     let output = serve_with(&[("CORS_ALLOWED_ORIGINS", "*")]);
     assert_refused(&output, &["CORS_ALLOWED_ORIGINS", "*"], &[]);
+}
+
+#[test]
+fn a_bad_trusted_proxy_entry_stops_the_start_naming_it() {
+    for (value, named) in [
+        ("10.0.0.0/8,proxy.internal", "proxy.internal"),
+        ("10.0.0.1/8", "10.0.0.0/8"),
+        ("10.0.0.0/33", "10.0.0.0/33"),
+    ] {
+        let output = serve_with(&[("TRUSTED_PROXIES", value)]);
+        assert_refused(&output, &["TRUSTED_PROXIES", named], &[]);
+    }
+}
+
+#[test]
+fn tls_files_must_come_in_pairs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let certs = TestCertificates::generate(dir.path());
+    let cert = certs.chain_file.to_str().expect("utf-8");
+    let key = certs.key_file.to_str().expect("utf-8");
+    let output = serve_with(&[("TLS_CERT_FILE", cert)]);
+    assert_refused(&output, &["TLS_KEY_FILE", "both or neither"], &[]);
+    let output = serve_with(&[("TLS_KEY_FILE", key)]);
+    assert_refused(&output, &["TLS_CERT_FILE", "both or neither"], &[]);
+}
+
+#[test]
+fn unusable_tls_files_stop_the_start_naming_the_setting() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let certs = TestCertificates::generate(dir.path());
+    let cert = certs.chain_file.to_str().expect("utf-8").to_owned();
+    let key = certs.key_file.to_str().expect("utf-8").to_owned();
+    let other_key = dir.path().join("other-key.pem");
+    std::fs::write(&other_key, TestCertificates::unrelated_key_pem()).expect("written");
+    let other_key = other_key.to_str().expect("utf-8").to_owned();
+    let missing = dir
+        .path()
+        .join("missing.pem")
+        .to_str()
+        .expect("utf-8")
+        .to_owned();
+    let garbage = dir.path().join("garbage.pem");
+    std::fs::write(
+        &garbage,
+        "-----BEGIN CERTIFICATE-----\nnot base64 at all!\n-----END CERTIFICATE-----\n",
+    )
+    .expect("written");
+    let garbage = garbage.to_str().expect("utf-8").to_owned();
+    let directory = dir.path().to_str().expect("utf-8").to_owned();
+    // The key's body (never echoed): a line from the middle of its PEM.
+    let key_line = certs.key_pem.lines().nth(1).expect("key line").to_owned();
+    // (certificate file, key file, setting named, words expected)
+    let cases: [(&str, &str, &str, &str); 7] = [
+        (&missing, &key, "TLS_CERT_FILE", "missing.pem"),
+        (&directory, &key, "TLS_CERT_FILE", "cannot read"),
+        (&key, &key, "TLS_CERT_FILE", "no certificate"),
+        (&garbage, &key, "TLS_CERT_FILE", "garbage.pem"),
+        (&cert, &missing, "TLS_KEY_FILE", "missing.pem"),
+        (&cert, &cert, "TLS_KEY_FILE", "no private key"),
+        (&cert, &other_key, "TLS_KEY_FILE", "does not match"),
+    ];
+    for (cert_file, key_file, setting, words) in cases {
+        let output = serve_with(&[("TLS_CERT_FILE", cert_file), ("TLS_KEY_FILE", key_file)]);
+        let text = assert_refused(&output, &[setting, words], &[&key_line]);
+        assert_eq!(text.trim().lines().count(), 1, "one line: {text}");
+    }
 }

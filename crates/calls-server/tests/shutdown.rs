@@ -14,9 +14,8 @@
 //!   read back through a server started again on the same file.
 //!
 //! Clients keep sending for one second after the signal, as clients behind a load balancer do
-//! while it notices, then stop: the server serves requests on connections that are already open
-//! until they go idle (actix-web does not close busy keep-alive connections at shutdown), so a
-//! client that never stops would hold the shutdown for `server.shutdown_timeout_secs`.
+//! while it notices, then stop. (Clients that never stop are `draining.rs`'s case: the server
+//! answers them with `Connection: close` and exits all the same.)
 
 mod support;
 

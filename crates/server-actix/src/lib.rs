@@ -9,6 +9,7 @@
 pub mod dto;
 pub mod error;
 pub mod extractors;
+pub mod forwarding;
 pub mod metrics;
 pub mod middleware;
 pub mod routes;
@@ -16,5 +17,7 @@ mod server;
 pub mod state;
 
 pub use error::ApiError;
-pub use server::{HttpSettings, build_server};
+pub use server::{
+    Drain, HttpSettings, IDLE_GRACE, TlsConfig, TlsError, TlsFile, TlsFiles, build_server, load_tls,
+};
 pub use state::AppState;

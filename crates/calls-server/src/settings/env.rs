@@ -18,6 +18,9 @@ enum Kind {
 const OVERRIDES: &[(&str, &str, Kind)] = &[
     ("SERVER_HOST", "server.host", Kind::Text),
     ("SERVER_PORT", "server.port", Kind::Integer),
+    ("TRUSTED_PROXIES", "server.trusted_proxies", Kind::List),
+    ("TLS_CERT_FILE", "server.tls.cert_file", Kind::Text),
+    ("TLS_KEY_FILE", "server.tls.key_file", Kind::Text),
     ("DATABASE_URL", "database.url", Kind::Text),
     ("JWT_SECRET_KEY", "auth.jwt_secret", Kind::Text),
     ("JWT_SECRET", "auth.jwt_secret", Kind::Text),

@@ -12,5 +12,6 @@ pub use error::SettingsError;
 pub use layers::load;
 pub use model::{
     AuthSettings, CorsSettings, DatabaseSettings, LogFormat, LogSettings, MetricsSettings,
-    ReaperSettings, ServerSettings, Settings, ThrottleSettings, VoipProviderKind, VoipSettings,
+    ReaperSettings, ServerSettings, Settings, ThrottleSettings, TlsSettings, VoipProviderKind,
+    VoipSettings,
 };

@@ -22,6 +22,17 @@ pub struct ServerSettings {
     pub port: u16,
     pub shutdown_timeout_secs: u64,
     pub workers: usize,
+    /// Peers (addresses, CIDR ranges) whose `X-Forwarded-For` / `Forwarded` name the client.
+    pub trusted_proxies: Vec<String>,
+    pub tls: TlsSettings,
+}
+
+/// Native HTTPS: both files set, or neither (plain HTTP).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsSettings {
+    pub cert_file: String,
+    pub key_file: String,
 }
 
 #[derive(Debug, Deserialize)]

@@ -7,6 +7,7 @@ mod metrics;
 mod secrets;
 mod storage;
 mod throttle;
+mod tls;
 mod voice;
 mod wiring;
 
@@ -67,11 +68,14 @@ impl Application {
             })?
             .port();
         let metrics_endpoint = metrics::MetricsEndpoint::bind(&settings.metrics)?;
+        let tls = tls::load(&settings.server.tls)?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
         // Bound first: a busy port fails before the database is touched.
         tracing::info!(database = %target.describe(), "opening database");
         let storage = open_storage(target, &settings.database).await?;
         let mut wired = wiring::wire(&settings, &storage)?;
         wired.http.observer = observer;
+        wired.http.tls = tls;
         wired.http.metrics = metrics_endpoint
             .as_ref()
             .map(metrics::MetricsEndpoint::metrics);
@@ -85,7 +89,7 @@ impl Application {
             .map(|endpoint| endpoint.serve(&storage))
             .transpose()?;
         let jobs = jobs::BackgroundJobs::start(&settings, wired.auth, wired.voice);
-        tracing::info!(port, "listening");
+        tracing::info!(port, scheme, "listening");
         Ok(Self {
             port,
             server,

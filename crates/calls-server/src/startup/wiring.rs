@@ -8,6 +8,7 @@ use calls_adapters_jwt::{JwtConfig, JwtTokenIssuer};
 use calls_adapters_password::{Argon2BcryptHasher, CommonPasswordList, HasherConfig};
 use calls_core::ports::{Clock, SystemClock};
 use calls_core::services::{AuthDeps, AuthService, CallService, VoiceService};
+use calls_server_actix::forwarding::TrustedProxies;
 use calls_server_actix::middleware::CorsOrigins;
 use calls_server_actix::{AppState, HttpSettings};
 
@@ -62,6 +63,10 @@ pub fn wire(settings: &Settings, storage: &Storage) -> Result<Wired, StartupErro
         observer: None,
         cors_origins: CorsOrigins::new(&settings.cors.allowed_origins)
             .map_err(|err| SettingsError::invalid("CORS_ALLOWED_ORIGINS", err.to_string()))?,
+        trusted_proxies: TrustedProxies::parse(&settings.server.trusted_proxies)
+            .map_err(|err| SettingsError::invalid("TRUSTED_PROXIES", err.to_string()))?,
+        // Set by start-up, which loads the files before the database is opened.
+        tls: None,
     };
     let state = AppState {
         auth: auth.clone(),

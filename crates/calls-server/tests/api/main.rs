@@ -9,6 +9,8 @@ mod requests;
 mod seeding;
 mod spec_check;
 mod spec_routes;
+#[path = "../support/certs.rs"]
+mod tls_certs;
 mod voice_support;
 
 mod auth;
@@ -22,9 +24,11 @@ mod history_paging;
 mod history_params;
 mod instances;
 mod metrics;
+mod proxies;
 mod raw_http;
 mod shared_limits;
 mod system;
+mod tls;
 mod voice_mock;
 mod voice_twilio;
 mod voice_twilio_reports;

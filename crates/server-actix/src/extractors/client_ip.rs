@@ -1,16 +1,17 @@
-//! The address of the TCP peer, for per-address login throttling.
+//! The client's address, for per-address login throttling.
 //!
-//! Forwarding headers are not trusted: anyone can send `X-Forwarded-For`, and a throttle keyed
-//! on it could be dodged with one header. Behind a proxy every request shares the proxy's
-//! address, which makes the per-address limit stricter, never weaker.
+//! The TCP peer, unless the peer is one of `server.trusted_proxies`: then the address that
+//! proxy recorded in `X-Forwarded-For` / `Forwarded` (see [`crate::forwarding`]). Forwarding
+//! headers from any other peer are ignored, so a client cannot dodge the limit by sending one.
 
 use std::future::{Ready, ready};
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 
 use crate::error::ApiError;
+use crate::forwarding::client_origin;
 
 #[derive(Debug, Clone, Copy)]
 pub struct ClientIp(pub IpAddr);
@@ -20,10 +21,6 @@ impl FromRequest for ClientIp {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let ip = req
-            .peer_addr()
-            .map(|addr| addr.ip())
-            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-        ready(Ok(ClientIp(ip)))
+        ready(Ok(ClientIp(client_origin(req).ip)))
     }
 }

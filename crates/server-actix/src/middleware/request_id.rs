@@ -1,5 +1,6 @@
 //! Gives every request an id (the caller's `X-Request-Id` if it is sane, else a new UUID),
-//! runs the request inside a tracing span carrying it, logs the outcome, and echoes the id.
+//! runs the request inside a tracing span carrying it and the client's address (the one login
+//! limits use: see [`crate::forwarding`]), logs the outcome, and echoes the id.
 
 use std::time::Instant;
 
@@ -8,6 +9,8 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use tracing::Instrument;
+
+use crate::forwarding::client_origin;
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
@@ -25,9 +28,11 @@ pub async fn request_id(
     let route = req
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_owned());
+    let client = client_origin(req.request()).ip;
     let span = tracing::info_span!(
         "http_request",
         request_id = %id,
+        client = %client,
         method = %req.method(),
         route = %route,
         user_id = tracing::field::Empty,

@@ -1,25 +1,38 @@
-//! Building and running the HTTP server.
+//! Building and running the HTTP server: plain HTTP or native HTTPS on one port, draining on
+//! SIGTERM/SIGINT, the client's address behind trusted proxies.
 
+mod drain;
+mod draining_io;
 mod parse_errors;
+mod tls;
 
+pub use drain::{Drain, IDLE_GRACE};
 pub use parse_errors::JsonParseErrors;
+pub use tls::{TlsConfig, TlsError, TlsFile, TlsFiles, load_tls};
 
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
 use std::time::Duration;
 
-use actix_http::{HttpService, Protocol, error::DispatchError};
+use actix_http::{Extensions, HttpServiceBuilder, Protocol, error::DispatchError};
 use actix_service::{ServiceFactoryExt, fn_service, map_config};
+use actix_tls::accept::rustls_0_23::{Acceptor, TlsStream};
 use actix_web::dev::{AppConfig, Server};
 use actix_web::middleware::from_fn;
 use actix_web::{App, web};
 use tokio::net::TcpStream;
 
+use crate::forwarding::{Forwarding, TrustedProxies};
 use crate::metrics::{Metrics, RecordMetrics};
 use crate::middleware::{
     CorsOrigins, ExchangeObserver, ObserverHandle, cors, observe, request_id, security_headers,
 };
 use crate::routes;
 use crate::state::AppState;
+use drain::{ConnectionActivity, close_when_draining, drain_on_signal};
+use draining_io::DrainingIo;
+
+/// As actix-tls's default: a client gets three seconds to complete its TLS handshake.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(3);
 
 #[derive(Clone)]
 pub struct HttpSettings {
@@ -34,6 +47,10 @@ pub struct HttpSettings {
     pub observer: Option<ExchangeObserver>,
     /// Browser origins allowed to read the API's responses (none by default).
     pub cors_origins: CorsOrigins,
+    /// Peers whose forwarding headers name the client (none by default).
+    pub trusted_proxies: TrustedProxies,
+    /// Serve HTTPS, not HTTP, on the port (`server.tls.*`); `None` serves plain HTTP.
+    pub tls: Option<TlsConfig>,
 }
 
 impl std::fmt::Debug for HttpSettings {
@@ -44,6 +61,8 @@ impl std::fmt::Debug for HttpSettings {
             .field("metrics", &self.metrics.is_some())
             .field("observer", &self.observer.is_some())
             .field("cors_origins", &self.cors_origins)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("tls", &self.tls.is_some())
             .finish()
     }
 }
@@ -56,16 +75,38 @@ impl Default for HttpSettings {
             metrics: None,
             observer: None,
             cors_origins: CorsOrigins::default(),
+            trusted_proxies: TrustedProxies::default(),
+            tls: None,
         }
     }
 }
 
+/// The HTTP/1.1 service for connections of type `DrainingIo<$io>`: each connection's
+/// [`ConnectionActivity`] becomes connection data that [`close_when_draining`] reads.
+macro_rules! http_service {
+    ($io:ty, $local:expr, $app:expr) => {
+        HttpServiceBuilder::<DrainingIo<$io>, _>::default()
+            .local_addr($local)
+            // As `HttpServer` does: a second for a client to read the last answer.
+            .client_disconnect_timeout(Duration::from_secs(1))
+            .on_connect_ext(|io: &DrainingIo<$io>, data: &mut Extensions| {
+                data.insert(io.activity());
+            })
+            // Only URL generation (unused here) reads the configured host and address;
+            // `HttpServer`'s constructor for them is crate-private.
+            .finish(map_config($app, |()| AppConfig::default()))
+    };
+}
+
 /// Binds the API to an already-bound listener (port 0 in tests) and returns the server future.
-/// It stops gracefully on SIGINT/SIGTERM: no new connections, in-flight requests finish.
+/// On SIGTERM/SIGINT it drains (see [`drain`]): no new connections, every request already
+/// received answered with `Connection: close`, idle connections closed; then it stops.
 ///
-/// Built from actix-server and actix-http rather than `HttpServer` for one reason: each
+/// Built from actix-server and actix-http rather than `HttpServer` for two reasons: each
 /// connection's socket is wrapped in [`JsonParseErrors`], so that requests actix-http refuses
-/// before the application runs still get the contract's JSON error body.
+/// before the application runs still get the contract's JSON error body, and in
+/// [`DrainingIo`], which ends idle connections when draining. With TLS the same wrappers sit on
+/// the decrypted stream, after actix-tls's rustls handshake.
 pub fn build_server(
     listener: TcpListener,
     state: AppState,
@@ -78,11 +119,16 @@ pub fn build_server(
         .clone()
         .map(|o| web::Data::new(ObserverHandle(o)));
     let cors_origins = web::Data::new(settings.cors_origins.clone());
+    let forwarding = web::Data::new(Forwarding {
+        trusted_proxies: settings.trusted_proxies.clone(),
+        native_tls: settings.tls.is_some(),
+    });
     let local = listener.local_addr()?;
     let app = move || {
         let mut app = App::new()
             .app_data(state.clone())
-            .app_data(cors_origins.clone());
+            .app_data(cors_origins.clone())
+            .app_data(forwarding.clone());
         if let Some(observer) = &observer {
             app = app.app_data(observer.clone());
         }
@@ -94,28 +140,56 @@ pub fn build_server(
             // Outside the routes, so that a preflight never reaches the 405 of an OPTIONS.
             .wrap(from_fn(cors))
             .wrap(from_fn(request_id))
-            // Outermost, so that it sees every answer as the client gets it.
             .wrap(RecordMetrics::new(metrics.clone()))
+            // Sees every answer as the client gets it.
             .wrap(from_fn(observe))
+            // Outermost: every answer given while draining closes its connection.
+            .wrap(from_fn(close_when_draining))
     };
-    let mut server = actix_server::Server::build()
+    let drain = Drain::default();
+    let builder = actix_server::Server::build()
         .shutdown_timeout(settings.shutdown_timeout.as_secs())
-        .listen("calls-api", listener, move || {
+        // Replaces actix-server's own signal handling (which would stop without draining, and
+        // treats SIGINT as an immediate stop).
+        .shutdown_signal(drain_on_signal(drain.clone()));
+    let mut server = match settings.tls.clone() {
+        None => builder.listen("calls-api", listener, move || {
             let app = app();
-            fn_service(|io: TcpStream| async move {
-                let peer = io.peer_addr().ok();
-                Ok::<_, DispatchError>((JsonParseErrors::new(io), Protocol::Http1, peer))
+            let drain = drain.clone();
+            fn_service(move |io: TcpStream| {
+                let activity = ConnectionActivity::new(drain.clone());
+                async move {
+                    let peer = io.peer_addr().ok();
+                    let io = DrainingIo::new(JsonParseErrors::new(io), activity);
+                    Ok::<_, DispatchError>((io, Protocol::Http1, peer))
+                }
             })
-            .and_then(
-                HttpService::build()
-                    .local_addr(local)
-                    // As `HttpServer` does: a second for a client to read the last answer.
-                    .client_disconnect_timeout(Duration::from_secs(1))
-                    // Only URL generation (unused here) reads the configured host and address;
-                    // `HttpServer`'s constructor for them is crate-private.
-                    .finish(map_config(app, |()| AppConfig::default())),
-            )
-        })?;
+            .and_then(http_service!(JsonParseErrors<TcpStream>, local, app))
+        })?,
+        Some(tls) => builder.listen("calls-api", listener, move || {
+            let app = app();
+            let drain = drain.clone();
+            let mut acceptor = Acceptor::new((*tls.0).clone());
+            acceptor.set_handshake_timeout(TLS_HANDSHAKE_TIMEOUT);
+            acceptor
+                .map_err(|err| {
+                    DispatchError::Io(std::io::Error::other(format!("TLS handshake: {err:?}")))
+                })
+                .and_then(fn_service(move |io: TlsStream<TcpStream>| {
+                    let activity = ConnectionActivity::new(drain.clone());
+                    async move {
+                        let peer: Option<SocketAddr> = io.get_ref().0.peer_addr().ok();
+                        let io = DrainingIo::new(JsonParseErrors::new(io), activity);
+                        Ok::<_, DispatchError>((io, Protocol::Http1, peer))
+                    }
+                }))
+                .and_then(http_service!(
+                    JsonParseErrors<TlsStream<TcpStream>>,
+                    local,
+                    app
+                ))
+        })?,
+    };
     if let Some(workers) = settings.workers {
         server = server.workers(workers);
     }
