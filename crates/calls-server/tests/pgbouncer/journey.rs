@@ -22,7 +22,7 @@ const REAPED_WITHIN: Duration = Duration::from_secs(40);
 /// before any call starts (a call the reaper could consider stale must not wait behind
 /// hashes).
 pub async fn run(index: usize, instances: [&Api; 2], ready: &Barrier) {
-    let [one, two] = if index % 2 == 0 {
+    let [one, two] = if index.is_multiple_of(2) {
         instances
     } else {
         [instances[1], instances[0]]
