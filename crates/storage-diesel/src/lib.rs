@@ -35,7 +35,8 @@
 //!
 //! At its root, before invoking `implement_storage_ports!`:
 //!
-//! * `schema`: the `table!`s `users`, `calls`, `revoked_tokens`, `user_call_counts`.
+//! * `schema`: the `table!`s `users`, `calls`, `revoked_tokens`, `user_call_counts`,
+//!   `user_call_day_counts`.
 //! * `columns`: `StoredId(pub Uuid)` and `StoredTime(pub DateTime<Utc>)`, diesel expressions of
 //!   the backend's id and time columns (`AsExpression`, `FromSql`, `ToSql`).
 //! * `dialect`: `in_read_snapshot(conn, read)` (the read-only snapshot of the history read) and
@@ -47,6 +48,7 @@
 
 mod blocking;
 pub mod conversions;
+pub mod counted_days;
 pub mod errors;
 pub mod history;
 mod manager;

@@ -40,6 +40,7 @@ macro_rules! storage_contract_tests {
             history::history_pages_with_limit_and_next_cursor,
             history::walking_cursors_visits_what_page_numbers_visit,
             history::history_never_shows_other_users_calls,
+            history::history_totals_over_many_days_count_exactly_the_matching_calls,
             history_revocation::page_for_live_session_reads_the_page_only_for_live_tokens,
             history_revocation::page_for_live_session_of_a_user_without_calls_is_an_empty_page,
             activity::counts_calls_in_progress,

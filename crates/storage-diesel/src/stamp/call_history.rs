@@ -1,8 +1,10 @@
 //! `stamp_call_history!`: the call-history read, filtered, counted, ordered and paged by the
 //! database.
 //!
-//! An unfiltered total is the trigger-kept `user_call_counts` row; a filtered count and the page
-//! come from the index `(user_id, start_time DESC, id DESC)`. A cursor page seeks from the
+//! An unfiltered total is the trigger-kept `user_call_counts` row; a filtered total sums the
+//! trigger-kept `user_call_day_counts` rows of the range's whole days and counts the calls of its
+//! partial end days (`crate::counted_days`); the page comes from the index
+//! `(user_id, start_time DESC, id DESC)`. A cursor page seeks from the
 //! cursor's start time (see `older_than`), an index range, so page 10 000 costs what page 2
 //! costs.
 
@@ -18,18 +20,22 @@ macro_rules! stamp_call_history {
         connection: $($connection:ident)::+ $(,)?
     ) => {
         pub(crate) mod history {
-            use calls_core::domain::{HistoryCursor, HistoryPage, HistoryQuery, PagePosition};
+            use calls_core::domain::{
+                CallStatus, HistoryCursor, HistoryPage, HistoryQuery, PagePosition,
+            };
             use calls_core::ports::StorageError;
             use chrono::{DateTime, Utc};
+            use diesel::dsl::sum;
             use diesel::prelude::*;
             use diesel::sql_types::Bool;
+            use $crate::counted_days::CountedDays;
             use $crate::errors::storage_error;
             use $crate::history::assemble_page;
 
             use crate::columns::{StoredId, StoredTime};
             use crate::dialect::in_read_snapshot;
             use crate::rows::{CallRow, calls_from_rows, revoked_at};
-            use crate::schema::{calls, user_call_counts};
+            use crate::schema::{calls, user_call_counts, user_call_day_counts};
 
             type Backend = $($backend)::+;
             type Connection = $($connection)::+;
@@ -86,19 +92,65 @@ macro_rules! stamp_call_history {
                                 .get_result(conn)?;
                         Ok((!revoked).then_some(counted.unwrap_or(0)))
                     }
-                    (false, revocation) => {
-                        if let Some((key, at)) = revocation
-                            && diesel::select(revoked_at(key, at)).get_result::<bool>(conn)?
-                        {
-                            return Ok(None);
-                        }
-                        filtered(query).count().get_result(conn).map(Some)
-                    }
+                    (false, revocation) => filtered_total(conn, query, revocation),
                 }
             }
 
-            /// The user's calls that match the filter, in no particular order. Built twice
-            /// (count and page) because boxed queries cannot be cloned.
+            /// A filtered total from the per-day counters: the whole days of the range summed,
+            /// the calls of its partial first and last days counted (see `CountedDays`), and the
+            /// revocation, all in one statement.
+            fn filtered_total(
+                conn: &mut Connection,
+                query: &HistoryQuery,
+                revocation: Option<RevocationCheck<'_>>,
+            ) -> Result<Option<i64>, diesel::result::Error> {
+                let filter = &query.filter;
+                let days = CountedDays::of(filter.date_from, filter.date_to);
+                let user = StoredId(*query.user_id.as_uuid());
+                // Always a status list, so that the statement has one shape whether or not
+                // the filter names a status.
+                let statuses: Vec<&'static str> = match filter.status {
+                    Some(status) => vec![status.as_str()],
+                    None => CallStatus::ALL.iter().map(|status| status.as_str()).collect(),
+                };
+                let (first, last) = days.whole_days;
+                let whole = user_call_day_counts::table
+                    .filter(user_call_day_counts::user_id.eq(user))
+                    .filter(user_call_day_counts::day.between(first, last))
+                    .filter(user_call_day_counts::status.eq_any(statuses.clone()))
+                    .select(sum(user_call_day_counts::total))
+                    .single_value();
+                let head = calls::table
+                    .filter(calls::user_id.eq(user))
+                    .filter(calls::start_time.ge(StoredTime(days.head.0)))
+                    .filter(calls::start_time.lt(StoredTime(days.head.1)))
+                    .filter(calls::status.eq_any(statuses.clone()))
+                    .count()
+                    .single_value();
+                let tail = calls::table
+                    .filter(calls::user_id.eq(user))
+                    .filter(calls::start_time.ge(StoredTime(days.tail.0)))
+                    .filter(calls::start_time.le(StoredTime(days.tail.1)))
+                    .filter(calls::status.eq_any(statuses))
+                    .count()
+                    .single_value();
+                let (parts, revoked): ((Option<i64>, Option<i64>, Option<i64>), bool) =
+                    match revocation {
+                        Some((key, at)) => {
+                            let (whole, head, tail, revoked) =
+                                diesel::select((whole, head, tail, revoked_at(key, at)))
+                                    .get_result(conn)?;
+                            ((whole, head, tail), revoked)
+                        }
+                        None => (diesel::select((whole, head, tail)).get_result(conn)?, false),
+                    };
+                let (whole, head, tail) = parts;
+                Ok((!revoked)
+                    .then(|| whole.unwrap_or(0) + head.unwrap_or(0) + tail.unwrap_or(0)))
+            }
+
+            /// The user's calls that match the filter, in no particular order: the page's rows
+            /// (the filtered total is counted by `filtered_total`).
             fn filtered(query: &HistoryQuery) -> calls::BoxedQuery<'static, Backend> {
                 let mut statement = calls::table
                     .filter(calls::user_id.eq(StoredId(*query.user_id.as_uuid())))
