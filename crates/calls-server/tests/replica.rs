@@ -279,6 +279,21 @@ fn calls_scans(cluster: &Cluster) -> u64 {
         .expect("a count")
 }
 
+/// `read()` once it has not changed for 1.5 s.
+fn settled(read: impl Fn() -> u64) -> u64 {
+    let deadline = Instant::now() + PATIENCE;
+    let mut last = read();
+    loop {
+        std::thread::sleep(Duration::from_millis(1500));
+        let now = read();
+        if now == last {
+            return now;
+        }
+        assert!(Instant::now() < deadline, "statistics never settle");
+        last = now;
+    }
+}
+
 fn commits(cluster: &Cluster) -> u64 {
     cluster
         .query_in(
@@ -325,6 +340,13 @@ async fn history_is_read_from_the_replica_and_never_stale_revived_or_failing() {
         let replica = instance.wait_replica("up").await;
         assert_eq!(replica["max_lag_ms"], MAX_LAG_MS, "{replica}");
         assert!(replica["lag_ms"].is_u64(), "{replica}");
+        let mut fields: Vec<_> = replica.as_object().expect("an object").keys().collect();
+        fields.sort();
+        assert_eq!(
+            fields,
+            ["lag_ms", "max_lag_ms", "status"],
+            "as openapi.yml says"
+        );
     }
 
     // Pages are read on the replica.
@@ -336,7 +358,9 @@ async fn history_is_read_from_the_replica_and_never_stale_revived_or_failing() {
     let bobs_call = a.create_call(&bob).await;
     pair.wait_replayed();
     let (scans, transactions) = (calls_scans(&pair.replica), commits(&pair.replica));
-    let primary_scans = calls_scans(&pair.primary);
+    // Statistics reach the views up to a second after a backend's work: wait until the
+    // primary's settle, so that the writes above are not counted against the pages below.
+    let primary_scans = settled(|| calls_scans(&pair.primary));
     let fresh = a.reads(HistoryReadSource::Replica).await;
     const READS: u64 = 40;
     for _ in 0..READS {
@@ -351,9 +375,11 @@ async fn history_is_read_from_the_replica_and_never_stale_revived_or_failing() {
         calls_scans(&pair.replica) >= scans + READS
             && commits(&pair.replica) >= transactions + READS
     });
-    let on_primary = calls_scans(&pair.primary) - primary_scans;
+    // Each metrics scrape counts calls by status on the primary (one scan): a few, not one
+    // per page.
+    let on_primary = settled(|| calls_scans(&pair.primary)) - primary_scans;
     assert!(
-        on_primary < READS / 2,
+        on_primary < READS / 4,
         "the primary scanned calls {on_primary} times for {READS} pages"
     );
 
@@ -423,7 +449,13 @@ async fn history_is_read_from_the_replica_and_never_stale_revived_or_failing() {
 
     // Lag beyond the limit: nobody's pages are read on the replica, not even Bob's, who wrote
     // nothing since replay stopped.
+    let waiting = Instant::now();
     let replica = a.wait_replica("lagging").await;
+    eprintln!(
+        "replay paused: reported lagging after {:?} more, at {} ms",
+        waiting.elapsed(),
+        replica["lag_ms"]
+    );
     assert!(
         replica["lag_ms"]
             .as_u64()
@@ -459,6 +491,7 @@ async fn history_is_read_from_the_replica_and_never_stale_revived_or_failing() {
     let down = a.reads(HistoryReadSource::PrimaryReplicaDown).await;
     let limit = Duration::from_millis(REPLICA_CONNECT_TIMEOUT_MS / 2);
     const DOWN_READS: u64 = 20;
+    let mut slowest = Duration::ZERO;
     for _ in 0..DOWN_READS {
         let started = Instant::now();
         let page = a.page(&alice).await;
@@ -469,7 +502,9 @@ async fn history_is_read_from_the_replica_and_never_stale_revived_or_failing() {
             "a page took {took:?} with the replica down (its connect timeout: \
              {REPLICA_CONNECT_TIMEOUT_MS} ms)"
         );
+        slowest = slowest.max(took);
     }
+    eprintln!("replica down: {DOWN_READS} pages, the slowest in {slowest:?}");
     assert!(a.reads(HistoryReadSource::PrimaryReplicaDown).await >= down + DOWN_READS);
     assert_eq!(a.wait_replica("down").await["status"], "down");
     let warnings = a
@@ -590,6 +625,10 @@ async fn the_storage_contract_holds_with_a_replica() {
         replica_reads.load(Ordering::SeqCst),
         failed_reads.load(Ordering::SeqCst),
     );
-    assert!(replica >= 20, "only {replica} pages were read on the replica");
+    assert!(
+        replica >= 20,
+        "only {replica} pages were read on the replica"
+    );
+    eprintln!("storage contract with a replica: {ran} rules, {replica} pages read on the replica");
     assert_eq!(failed, 0, "reads on the replica failed");
 }
