@@ -179,7 +179,8 @@ mod tests {
 
     #[test]
     fn bad_values_name_their_setting() {
-        let cases: [(&str, fn(&mut DatabaseSettings)); 6] = [
+        type Spoil = fn(&mut DatabaseSettings);
+        let cases: [(&str, Spoil); 6] = [
             ("DATABASE_REPLICA_URL", |s| {
                 s.replica_url = SecretString::from("mysql://replica/calls".to_owned());
             }),
