@@ -65,6 +65,12 @@ docs-check:
 test-outage:
     cargo test -p calls-server --test outage -- --ignored --nocapture
 
+# History on a real streaming replica (private primary + pg_basebackup -R replica): reads reach
+# it, read-your-writes and logout with replay paused, fallback when lagging or dead; the storage
+# contract with a replica.
+test-replica:
+    cargo test -p calls-server --test replica -- --ignored --nocapture
+
 # Graceful shutdown under load.
 test-shutdown:
     cargo test -p calls-server --test shutdown -- --nocapture

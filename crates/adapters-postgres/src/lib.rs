@@ -11,7 +11,7 @@
 //! this crate holds only what is PostgreSQL's own: the schema (the Go backend's `uuid` and
 //! `timestamptz` columns, so its database upgrades in place), the column conversions, the pool,
 //! the migrations (with an advisory lock across instances) and the SQL that differs
-//! (`dialect`).
+//! (`dialect`), and reading history from a read replica ([`PostgresStorage::with_read_replica`]).
 //!
 //! With the `test-support` feature, [`testing::TestDatabase`] gives each test a database of its
 //! own.
@@ -20,6 +20,7 @@ mod columns;
 mod dialect;
 mod migrations;
 mod pool;
+mod replica;
 mod schema;
 mod storage;
 
@@ -28,10 +29,13 @@ pub mod testing;
 
 pub use calls_storage_diesel::{MigrationError, PoolOptions};
 pub use pool::{ConnectError, POOL_DEFAULTS};
+pub use replica::ReplicaOptions;
 pub use storage::PostgresStorage;
 
 calls_storage_diesel::implement_storage_ports! {
     storage: PostgresStorage,
     backend: diesel::pg::Pg,
     connection: diesel::PgConnection,
+    // `CallHistory` is `replica::reads`: the stamped read, or the replica when one is set.
+    read_replica: by_backend,
 }

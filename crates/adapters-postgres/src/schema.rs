@@ -52,10 +52,13 @@ diesel::table! {
 }
 
 diesel::table! {
-    /// Kept by triggers (see the `user_call_counts` migration); read, never written, by us.
+    /// Kept by triggers (see the `user_call_counts` and `user_write_counter` migrations);
+    /// read, never written, by us. `writes` counts every write to the user's calls: the read
+    /// replica's value is compared with the primary's before a page is read there.
     user_call_counts (user_id) {
         user_id -> Uuid,
         total -> BigInt,
+        writes -> BigInt,
     }
 }
 

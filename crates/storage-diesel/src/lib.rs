@@ -44,7 +44,15 @@
 //!   `excluded.expires_at`).
 //! * a storage type with a field `db: Blocking<Connection>`.
 //!
-//! The stamped code defines `crate::rows` (the row types) and `crate::history` in that crate.
+//! The stamped code defines `crate::rows` (the row types) and `crate::history` in that crate,
+//! and an inherent `read_history_here` on the storage type (a history page on its own pool).
+//!
+//! A backend that reads history from a read replica (PostgreSQL) invokes the macro with
+//! `read_replica: by_backend`: it then implements `CallHistory` itself, from
+//! `read_history_here` (no replica, or the replica unusable) and `crate::history`'s
+//! `read_in_snapshot`/`assemble` (the page on the replica, in a snapshot it opens to check more
+//! in), and provides `fn replica_report(&self) -> Option<ReplicaReport>` for
+//! `DatabaseHealth::replica`.
 
 mod blocking;
 pub mod conversions;

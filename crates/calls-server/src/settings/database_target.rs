@@ -118,6 +118,12 @@ mod tests {
             max_connections: 25,
             min_idle: 5,
             connect_timeout_secs: 2,
+            replica_url: SecretString::from(String::new()),
+            replica_max_connections: 10,
+            replica_min_idle: 2,
+            replica_connect_timeout_ms: 500,
+            replica_max_lag_ms: 1000,
+            replica_probe_interval_ms: 500,
         }
     }
 

@@ -19,6 +19,7 @@ const OVERRIDES: &[(&str, &str, Kind)] = &[
     ("SERVER_HOST", "server.host", Kind::Text),
     ("SERVER_PORT", "server.port", Kind::Integer),
     ("DATABASE_URL", "database.url", Kind::Text),
+    ("DATABASE_REPLICA_URL", "database.replica_url", Kind::Text),
     ("JWT_SECRET_KEY", "auth.jwt_secret", Kind::Text),
     ("JWT_SECRET", "auth.jwt_secret", Kind::Text),
     ("LOG_LEVEL", "log.level", Kind::Text),

@@ -4,6 +4,7 @@
 mod error;
 mod jobs;
 mod metrics;
+mod replica;
 mod secrets;
 mod storage;
 mod voice;

@@ -12,7 +12,8 @@ use calls_core::ports::{
 use secrecy::ExposeSecret;
 
 use super::StartupError;
-use crate::settings::{DatabaseSettings, DatabaseTarget};
+use super::replica::ReplicaTarget;
+use crate::settings::{DatabaseSettings, DatabaseTarget, SettingsError};
 
 /// The storage ports, all served by the one adapter chosen at start.
 #[derive(Clone)]
@@ -82,6 +83,14 @@ async fn open(
     let max_connections = settings.max_connections;
     let min_idle = settings.min_idle;
     let timeout = Duration::from_secs(settings.connect_timeout_secs);
+    let replica = ReplicaTarget::from_settings(settings)?.filter(|_| serving);
+    if replica.is_some() && matches!(target, DatabaseTarget::Sqlite(_)) {
+        return Err(SettingsError::invalid(
+            "DATABASE_REPLICA_URL",
+            "a read replica needs a PostgreSQL database (DATABASE_URL)",
+        )
+        .into());
+    }
     let opened = tokio::task::spawn_blocking(move || -> Result<Option<Storage>, String> {
         match target {
             DatabaseTarget::Postgres(url) => {
@@ -96,6 +105,10 @@ async fn open(
                 };
                 let storage = PostgresStorage::connect(url.expose_secret(), options)
                     .map_err(|e| e.to_string())?;
+                let storage = match replica {
+                    Some(replica) => replica.attach(storage)?,
+                    None => storage,
+                };
                 Ok(Some(Storage::from_adapter(storage)))
             }
             DatabaseTarget::Sqlite(path) => {

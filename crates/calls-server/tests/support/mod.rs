@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 pub mod api;
+pub mod cluster;
 use api::Api;
 
 pub const JWT_SECRET: &str = "process-test-secret-that-is-at-least-32-bytes";

@@ -14,10 +14,21 @@
 ///     calls_adapters_sqlite::testing::TestDatabase::migrated_async()
 /// );
 /// ```
+///
+/// `storage_contract_tests!(in_sequence: name)` instead generates `async fn name(fresh)`, which
+/// runs every rule one after the other, each on a storage from `fresh()` (an async closure
+/// yielding `(guard, storage)`): for storages that are expensive to set up, such as a primary
+/// with a streaming replica, shared by the rules through the closure's captures.
 #[macro_export]
 macro_rules! storage_contract_tests {
+    (in_sequence: $name:ident) => {
+        $crate::storage_contract_tests!(@every [@sequence $name] ());
+    };
     ($fresh:expr) => {
-        $crate::storage_contract_tests!(@rules $fresh;
+        $crate::storage_contract_tests!(@every [@rules] $fresh);
+    };
+    (@every [$($mode:tt)*] $fresh:expr) => {
+        $crate::storage_contract_tests!($($mode)* $fresh;
             health::ping_answers,
             users::creates_and_finds_a_user_by_email,
             users::finds_a_user_by_id,
@@ -59,6 +70,27 @@ macro_rules! storage_contract_tests {
             status_counts::pool_state_reports_open_and_idle_connections,
         );
 
+    };
+    (@sequence $name:ident $unused:expr; $($module:ident :: $rule:ident),* $(,)?) => {
+        /// Every storage rule in turn, each on a fresh storage from `fresh`; returns how many
+        /// ran. Panics on the first broken rule, naming it.
+        async fn $name<F, Fut, G, S>(fresh: F) -> usize
+        where
+            F: Fn() -> Fut,
+            Fut: ::std::future::Future<Output = (G, S)>,
+            S: $crate::storage::StorageUnderTest,
+        {
+            let mut ran = 0;
+            $(
+                {
+                    let (_guard, storage) = fresh().await;
+                    eprintln!(concat!("storage rule ", stringify!($module), "::", stringify!($rule)));
+                    $crate::storage::$module::$rule(storage).await;
+                    ran += 1;
+                }
+            )*
+            ran
+        }
     };
     (@rules $fresh:expr; $($module:ident :: $rule:ident),* $(,)?) => {
         $(

@@ -8,16 +8,59 @@
 //! cursor's start time (see `older_than`), an index range, so page 10 000 costs what page 2
 //! costs.
 
-/// Stamps `pub(crate) mod history` (the read itself) into the calling backend crate and
-/// implements `CallHistory` for its storage type. The read runs in the snapshot the backend's
-/// `crate::dialect::in_read_snapshot` opens, so the revocation, the total and the rows agree.
+/// Stamps `pub(crate) mod history` (the read itself) into the calling backend crate, the
+/// inherent `read_history_here` (the read on the storage's own pool), and, with `impl: stamped`,
+/// implements `CallHistory` for its storage type with it. The read runs in the snapshot the
+/// backend's `crate::dialect::in_read_snapshot` opens, so the revocation, the total and the
+/// rows agree.
+///
+/// `impl: by_backend` leaves `CallHistory` to the backend crate: PostgreSQL's routes pages to a
+/// read replica when one is configured, and calls `read_history_here` otherwise.
 #[macro_export]
 #[allow(clippy::crate_in_macro_def)] // `crate` is meant: the backend crate that stamps this.
 macro_rules! stamp_call_history {
     (
         storage: $storage:ident,
         backend: $($backend:ident)::+,
-        connection: $($connection:ident)::+ $(,)?
+        connection: $($connection:ident)::+,
+        impl: stamped $(,)?
+    ) => {
+        $crate::stamp_call_history!(
+            storage: $storage,
+            backend: $($backend)::+,
+            connection: $($connection)::+,
+            impl: by_backend,
+        );
+
+        const _: () = {
+            use calls_core::domain::{HistoryPage, HistoryQuery};
+            use calls_core::ports::{CallHistory, RevocationKey, SessionHistory, StorageError};
+
+            #[async_trait::async_trait]
+            impl CallHistory for $storage {
+                async fn page(&self, query: HistoryQuery) -> Result<HistoryPage, StorageError> {
+                    // Without a revocation to check there is always a page.
+                    self.read_history_here(query, None).await?.ok_or_else(|| {
+                        StorageError::unexpected("history without a revocation check")
+                    })
+                }
+
+                async fn page_for_live_session(
+                    &self,
+                    query: HistoryQuery,
+                    session: RevocationKey,
+                ) -> Result<SessionHistory, StorageError> {
+                    let read = self.read_history_here(query, Some(session)).await?;
+                    Ok(read.map_or(SessionHistory::SessionEnded, SessionHistory::Page))
+                }
+            }
+        };
+    };
+    (
+        storage: $storage:ident,
+        backend: $($backend:ident)::+,
+        connection: $($connection:ident)::+,
+        impl: by_backend $(,)?
     ) => {
         pub(crate) mod history {
             use calls_core::domain::{
@@ -44,6 +87,10 @@ macro_rules! stamp_call_history {
             /// must still be valid at.
             pub(crate) type RevocationCheck<'a> = (&'a str, DateTime<Utc>);
 
+            /// What a page is made of, as read: the total and the rows (one more than the
+            /// page holds).
+            pub(crate) type PageRead = (i64, Vec<CallRow>);
+
             /// The page, or `None` when `revocation` names a revoked token (then no call is
             /// read).
             pub(crate) fn page(
@@ -54,18 +101,31 @@ macro_rules! stamp_call_history {
                 // One snapshot for the revocation, the count and the rows, so `total` agrees
                 // with the page even while the user places calls, and a page is never read for
                 // a revoked token.
-                let read = in_read_snapshot(conn, |conn| {
-                    let Some(total) = total(conn, query, revocation)? else {
-                        return Ok(None);
-                    };
-                    let rows = page_rows(conn, query)?;
-                    Ok(Some((total, rows)))
-                })
-                .map_err(storage_error)?;
-                let Some((total, rows)) = read else {
+                let read = in_read_snapshot(conn, |conn| read_in_snapshot(conn, query, revocation))
+                    .map_err(storage_error)?;
+                read.map(|read| assemble(query, read)).transpose()
+            }
+
+            /// The reads of [`page`], for a caller that has opened the snapshot itself (to read
+            /// more in it, as the replica read does); `None` when the token is revoked.
+            pub(crate) fn read_in_snapshot(
+                conn: &mut Connection,
+                query: &HistoryQuery,
+                revocation: Option<RevocationCheck<'_>>,
+            ) -> Result<Option<PageRead>, diesel::result::Error> {
+                let Some(total) = total(conn, query, revocation)? else {
                     return Ok(None);
                 };
-                Ok(Some(assemble_page(query, total, calls_from_rows(rows)?)))
+                let rows = page_rows(conn, query)?;
+                Ok(Some((total, rows)))
+            }
+
+            /// The page made of what [`read_in_snapshot`] read.
+            pub(crate) fn assemble(
+                query: &HistoryQuery,
+                (total, rows): PageRead,
+            ) -> Result<HistoryPage, StorageError> {
+                Ok(assemble_page(query, total, calls_from_rows(rows)?))
             }
 
             /// How many calls match, or `None` when the token is revoked. Unfiltered, the
@@ -213,39 +273,24 @@ macro_rules! stamp_call_history {
             }
         }
 
-        const _: () = {
-            use calls_core::domain::{HistoryPage, HistoryQuery};
-            use calls_core::ports::{CallHistory, RevocationKey, SessionHistory, StorageError};
-            use chrono::Utc;
-
-            #[async_trait::async_trait]
-            impl CallHistory for $storage {
-                async fn page(&self, query: HistoryQuery) -> Result<HistoryPage, StorageError> {
-                    self.db
-                        .run("call_history", move |conn| {
-                            // Without a revocation to check there is always a page.
-                            crate::history::page(conn, &query, None)?.ok_or_else(|| {
-                                StorageError::unexpected("history without a revocation check")
-                            })
-                        })
-                        .await
-                }
-
-                async fn page_for_live_session(
-                    &self,
-                    query: HistoryQuery,
-                    session: RevocationKey,
-                ) -> Result<SessionHistory, StorageError> {
-                    let now = Utc::now();
-                    self.db
-                        .run("call_history", move |conn| {
-                            let read =
-                                crate::history::page(conn, &query, Some((session.as_str(), now)))?;
-                            Ok(read.map_or(SessionHistory::SessionEnded, SessionHistory::Page))
-                        })
-                        .await
-                }
+        impl $storage {
+            /// A history page read on this storage's own pool, checking `session`'s
+            /// revocation (as of now) in the page's snapshot when given: `None` when it is
+            /// revoked. What `CallHistory` does when no read replica is involved.
+            pub(crate) async fn read_history_here(
+                &self,
+                query: calls_core::domain::HistoryQuery,
+                session: Option<calls_core::ports::RevocationKey>,
+            ) -> Result<Option<calls_core::domain::HistoryPage>, calls_core::ports::StorageError>
+            {
+                let now = chrono::Utc::now();
+                self.db
+                    .run("call_history", move |conn| {
+                        let revocation = session.as_ref().map(|key| (key.as_str(), now));
+                        crate::history::page(conn, &query, revocation)
+                    })
+                    .await
             }
-        };
+        }
     };
 }
