@@ -32,6 +32,21 @@ fn mismatches(conn: &mut PgConnection) -> i64 {
     .mismatches
 }
 
+#[derive(QueryableByName)]
+struct Writes {
+    #[diesel(sql_type = BigInt)]
+    writes: i64,
+}
+
+fn writes(conn: &mut PgConnection, user: &str) -> i64 {
+    diesel::sql_query(format!(
+        "SELECT writes FROM user_call_counts WHERE user_id = '{user}'"
+    ))
+    .get_result::<Writes>(conn)
+    .expect("the user's counter row")
+    .writes
+}
+
 fn user(n: u32) -> String {
     format!("00000000-0000-0000-0000-{n:012}")
 }
@@ -61,6 +76,24 @@ fn bulk_statements_keep_every_counter_exact() {
     ))
     .expect("bulk inserts");
     assert_eq!(mismatches(&mut conn), 0, "after bulk inserts");
+
+    // An update that moves no call between counters still marks the user as written to (the
+    // read replica compares that marker to decide whether it has caught up with the user).
+    let writes_before = writes(&mut conn, &first);
+    conn.batch_execute(&format!(
+        "UPDATE calls SET sdp_answer = 'v=0' WHERE user_id = '{first}'"
+    ))
+    .expect("an update that moves nothing");
+    assert_eq!(
+        writes(&mut conn, &first),
+        writes_before + 1,
+        "one write per statement"
+    );
+    assert_eq!(
+        mismatches(&mut conn),
+        0,
+        "after an update that moves nothing"
+    );
 
     conn.batch_execute(&format!(
         "UPDATE calls SET status = 'failed' WHERE status = 'initiated';
@@ -131,7 +164,8 @@ fn concurrent_writers_keep_every_counter_exact() {
                                                            ORDER BY id DESC LIMIT 3)"
                         ),
                     ] {
-                        conn.batch_execute(&statement).expect("a writer's statement");
+                        conn.batch_execute(&statement)
+                            .expect("a writer's statement");
                     }
                 }
             })

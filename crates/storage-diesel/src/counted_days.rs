@@ -108,7 +108,10 @@ mod tests {
         );
         assert_eq!(
             split.whole_days,
-            (day_of(at("2026-10-05T00:00:00Z")), day_of(at("2026-11-02T00:00:00Z")))
+            (
+                day_of(at("2026-10-05T00:00:00Z")),
+                day_of(at("2026-11-02T00:00:00Z"))
+            )
         );
         assert_eq!(
             split.head,
@@ -123,7 +126,10 @@ mod tests {
     #[test]
     fn a_range_starting_at_midnight_counts_its_first_day_whole() {
         let split = CountedDays::of(Some(at("2026-10-04T00:00:00Z")), None);
-        assert_eq!(split.whole_days, (day_of(at("2026-10-04T00:00:00Z")), i32::MAX));
+        assert_eq!(
+            split.whole_days,
+            (day_of(at("2026-10-04T00:00:00Z")), i32::MAX)
+        );
         assert!(split.head.0 >= split.head.1, "no head: {split:?}");
         assert!(split.tail.0 > split.tail.1, "no tail: {split:?}");
     }

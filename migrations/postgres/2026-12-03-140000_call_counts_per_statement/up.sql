@@ -32,30 +32,34 @@ $$;
 DROP TYPE IF EXISTS calls_platform_count_delta CASCADE;
 CREATE TYPE calls_platform_count_delta AS (user_id uuid, day integer, status varchar(20), n bigint);
 
--- Applies a statement's changes to both counters, each counter row touched once; a key whose
--- changes cancel out (a call updated without moving) is not written at all. Decrements are
--- UPDATEs (every counted call created its row; the baseline below counted the existing ones),
--- increments are upserts. Existing counter rows are locked first, in key order, user rows before
--- day rows: statements that touch the same counters then always wait for each other in the same
--- order, so they queue instead of deadlocking.
+-- Applies a statement's changes to both counters, each counter row touched once. Per user:
+-- the call count moves by the statement's net change, and `writes` (the read replica's
+-- read-your-writes marker, migration 2026-12-03-131000) by one for every user whose calls the
+-- statement touched, moved or not. Per day and status: only keys whose changes do not cancel
+-- out are written. Decrements are UPDATEs (every counted call created its row; the baseline
+-- below counted the existing ones), increments upserts. Existing counter rows are locked first,
+-- in key order, user rows before day rows: statements touching the same counters then wait for
+-- each other in one order and queue instead of deadlocking.
 CREATE OR REPLACE FUNCTION calls_platform_apply_count_deltas(deltas calls_platform_count_delta[])
 RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM 1 FROM user_call_counts AS counter
-    WHERE counter.user_id IN (SELECT d.user_id FROM unnest(deltas) AS d
-                              GROUP BY d.user_id HAVING sum(d.n) <> 0)
+    WHERE counter.user_id IN (SELECT d.user_id FROM unnest(deltas) AS d)
     ORDER BY counter.user_id FOR UPDATE;
 
     UPDATE user_call_counts AS counter
-    SET total = greatest(counter.total + delta.n, 0)
-    FROM (SELECT d.user_id, sum(d.n) AS n FROM unnest(deltas) AS d
-          GROUP BY d.user_id HAVING sum(d.n) < 0) AS delta
+    SET total = greatest(counter.total + delta.n, 0), writes = counter.writes + 1
+    FROM (SELECT d.user_id, sum(d.n) AS n FROM unnest(deltas) AS d GROUP BY d.user_id) AS delta
     WHERE counter.user_id = delta.user_id;
 
-    INSERT INTO user_call_counts AS counter (user_id, total)
-    SELECT d.user_id, sum(d.n) FROM unnest(deltas) AS d
+    -- A user's first call: there was no row to update. (A row another transaction inserts
+    -- meanwhile makes this an update, after that transaction commits.)
+    INSERT INTO user_call_counts AS counter (user_id, total, writes)
+    SELECT d.user_id, sum(d.n), 1 FROM unnest(deltas) AS d
+    WHERE NOT EXISTS (SELECT 1 FROM user_call_counts AS known WHERE known.user_id = d.user_id)
     GROUP BY d.user_id HAVING sum(d.n) > 0 ORDER BY d.user_id
-    ON CONFLICT (user_id) DO UPDATE SET total = counter.total + EXCLUDED.total;
+    ON CONFLICT (user_id) DO UPDATE
+        SET total = counter.total + EXCLUDED.total, writes = counter.writes + 1;
 
     PERFORM 1 FROM user_call_day_counts AS counter
     WHERE (counter.user_id, counter.day, counter.status) IN (
@@ -98,18 +102,12 @@ BEGIN
 END
 $$;
 
--- Most updates (status callbacks writing the ledger, SDP answers) move no call between counters:
--- one cheap check over the transition tables, and nothing else is done for them.
+-- Every update counts as a write of its users (the replica marker), whether or not it moved a
+-- call between counters; one that moved none (a status callback's ledger, an SDP answer) writes
+-- no day counter: its +1 and -1 cancel out.
 CREATE OR REPLACE FUNCTION calls_platform_count_updated() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF NOT EXISTS (
-        SELECT 1 FROM calls_before AS o FULL JOIN calls_after AS n ON o.id = n.id
-        WHERE o.id IS NULL OR n.id IS NULL
-           OR (o.user_id, o.status, o.start_time) IS DISTINCT FROM (n.user_id, n.status, n.start_time)
-    ) THEN
-        RETURN NULL;
-    END IF;
     PERFORM calls_platform_apply_count_deltas(ARRAY(
         SELECT ROW(user_id, calls_platform_call_day(start_time), status, 1)::calls_platform_count_delta
         FROM calls_after
@@ -120,6 +118,10 @@ BEGIN
 END
 $$;
 
+-- The row-level insert and delete triggers, and the write counter's statement-level update
+-- trigger, are replaced by the three below.
+DROP TRIGGER IF EXISTS calls_platform_count_update ON calls;
+DROP FUNCTION IF EXISTS calls_platform_count_call_updates();
 DROP TRIGGER IF EXISTS calls_platform_count_insert ON calls;
 DROP TRIGGER IF EXISTS calls_platform_count_delete ON calls;
 DROP FUNCTION IF EXISTS calls_platform_count_calls();

@@ -441,9 +441,7 @@ pub async fn history_never_shows_other_users_calls<S: StorageUnderTest>(storage:
 /// Totals over ranges of many days, whose ends fall inside days, on midnight and one
 /// microsecond before it, with and without a status, after status changes: the storage may
 /// answer from per-day counters, and must still count exactly the matching calls.
-pub async fn history_totals_over_many_days_count_exactly_the_matching_calls<
-    S: StorageUnderTest,
->(
+pub async fn history_totals_over_many_days_count_exactly_the_matching_calls<S: StorageUnderTest>(
     storage: S,
 ) {
     use calls_core::domain::StatusChange;
@@ -514,7 +512,11 @@ pub async fn history_totals_over_many_days_count_exactly_the_matching_calls<
                 page.total, wanted as u64,
                 "total from {from:?} to {to:?} (offsets from midnight {midnight}), status {status:?}"
             );
-            assert_eq!(page.calls.len(), wanted.min(2), "the page holds the matches");
+            assert_eq!(
+                page.calls.len(),
+                wanted.min(2),
+                "the page holds the matches"
+            );
         }
     }
 }
