@@ -42,21 +42,29 @@ CREATE TYPE calls_platform_count_delta AS (user_id uuid, day integer, status var
 -- each other in one order and queue instead of deadlocking.
 CREATE OR REPLACE FUNCTION calls_platform_apply_count_deltas(deltas calls_platform_count_delta[])
 RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    updated uuid[];
 BEGIN
     PERFORM 1 FROM user_call_counts AS counter
     WHERE counter.user_id IN (SELECT d.user_id FROM unnest(deltas) AS d)
     ORDER BY counter.user_id FOR UPDATE;
 
-    UPDATE user_call_counts AS counter
-    SET total = greatest(counter.total + delta.n, 0), writes = counter.writes + 1
-    FROM (SELECT d.user_id, sum(d.n) AS n FROM unnest(deltas) AS d GROUP BY d.user_id) AS delta
-    WHERE counter.user_id = delta.user_id;
+    WITH changed AS (
+        UPDATE user_call_counts AS counter
+        SET total = greatest(counter.total + delta.n, 0), writes = counter.writes + 1
+        FROM (SELECT d.user_id, sum(d.n) AS n FROM unnest(deltas) AS d
+              GROUP BY d.user_id) AS delta
+        WHERE counter.user_id = delta.user_id
+        RETURNING counter.user_id
+    )
+    SELECT coalesce(array_agg(user_id), '{}') INTO updated FROM changed;
 
-    -- A user's first call: there was no row to update. (A row another transaction inserts
-    -- meanwhile makes this an update, after that transaction commits.)
+    -- A user's first call: there was no row to update. Decided by what the UPDATE above
+    -- touched, not by looking again: a row that another transaction committed in between was
+    -- not updated, and is then updated here through the conflict.
     INSERT INTO user_call_counts AS counter (user_id, total, writes)
     SELECT d.user_id, sum(d.n), 1 FROM unnest(deltas) AS d
-    WHERE NOT EXISTS (SELECT 1 FROM user_call_counts AS known WHERE known.user_id = d.user_id)
+    WHERE d.user_id <> ALL (updated)
     GROUP BY d.user_id HAVING sum(d.n) > 0 ORDER BY d.user_id
     ON CONFLICT (user_id) DO UPDATE
         SET total = counter.total + EXCLUDED.total, writes = counter.writes + 1;
