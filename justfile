@@ -72,6 +72,12 @@ test-pgbouncer:
     cargo test -p calls-adapters-postgres --test contract_pgbouncer -- --ignored
     cargo test -p calls-server --test pgbouncer -- --ignored --nocapture
 
+# History on a real streaming replica (private primary + pg_basebackup -R replica): reads reach
+# it, read-your-writes and logout with replay paused, fallback when lagging or dead; the storage
+# contract with a replica.
+test-replica:
+    cargo test -p calls-server --test replica -- --ignored --nocapture
+
 # Graceful shutdown under load.
 test-shutdown:
     cargo test -p calls-server --test shutdown -- --nocapture

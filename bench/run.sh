@@ -572,6 +572,26 @@ v, micros, cid, page = base64.urlsafe_b64decode(raw).decode().split("|")
 print(micros, cid)' "$CURSOR")"
 COLS='"calls"."id", "calls"."user_id", "calls"."phone_number", "calls"."country", "calls"."start_time", "calls"."duration", "calls"."status", "calls"."session_id", "calls"."sdp_offer", "calls"."failure_reason", "calls"."ended_at"'
 ORDER='ORDER BY "calls"."start_time" DESC, "calls"."id" DESC LIMIT 21'
+# Bulk insert of one user's calls in one statement (imports, data migrations): 10,000 and 20,000
+# rows, each in a transaction that is rolled back, so the data set stays as seeded; the median of
+# three. The counters are kept per statement, so 20,000 should cost about twice 10,000.
+bulk_insert_ms() { # rows
+  local uid runs=()
+  uid=$(user_id voip1@bench.test)
+  for _ in 1 2 3; do
+    runs+=("$(psql_db -c '\timing on' -c 'BEGIN' \
+      -c "INSERT INTO calls (user_id, phone_number, start_time, status)
+          SELECT '$uid', '+4930901820', now() - g * interval '1 minute', 'completed'
+          FROM generate_series(1, $1) AS g" \
+      -c 'ROLLBACK' | awk '/^Time:/ { n++; if (n == 2) print $2 }')")
+  done
+  printf '%s\n' "${runs[@]}" | sort -n | sed -n 2p
+}
+quiet bulk_insert
+log "bulk insert of one user's calls in one statement: 10,000 and 20,000 rows"
+meta bulk_10000_ms "$(bulk_insert_ms 10000)"
+meta bulk_20000_ms "$(bulk_insert_ms 20000)"
+
 explain() { # name sql
   { echo "-- $2"; psql_db -c "EXPLAIN (ANALYZE, BUFFERS) $2"; } >"$RESULTS/explain_$1.txt"
 }
@@ -582,7 +602,7 @@ explain page1_100k "SELECT $COLS FROM calls WHERE user_id = '$U100K' $ORDER OFFS
 explain page1000_100k "SELECT $COLS FROM calls WHERE user_id = '$U100K' $ORDER OFFSET 19980"
 CURSOR_TS="timestamptz 'epoch' + $CURSOR_MICROS * interval '1 microsecond'"
 explain cursor1000_100k "SELECT $COLS FROM calls WHERE user_id = '$U100K' AND start_time <= $CURSOR_TS AND (start_time < $CURSOR_TS OR id < '$CURSOR_ID') $ORDER"
-explain count_date_100k "SELECT COUNT(*) FROM calls WHERE user_id = '$U100K' AND start_time >= '$DATE_FROM' AND start_time <= '$DATE_TO'"
+explain count_date_100k "SELECT (SELECT sum(total) FROM user_call_day_counts WHERE user_id = '$U100K' AND day BETWEEN calls_platform_call_day('$DATE_FROM') + 1 AND calls_platform_call_day('$DATE_TO') - 1), (SELECT count(*) FROM calls WHERE user_id = '$U100K' AND start_time >= '$DATE_FROM' AND start_time < timestamptz 'epoch' + (calls_platform_call_day('$DATE_FROM') + 1) * interval '1 day'), (SELECT count(*) FROM calls WHERE user_id = '$U100K' AND start_time >= timestamptz 'epoch' + calls_platform_call_day('$DATE_TO') * interval '1 day' AND start_time <= '$DATE_TO')"
 explain page1_date_100k "SELECT $COLS FROM calls WHERE user_id = '$U100K' AND start_time >= '$DATE_FROM' AND start_time <= '$DATE_TO' $ORDER OFFSET 0"
 
 log "writing $REPORT"

@@ -11,7 +11,8 @@
 //! this crate holds only what is PostgreSQL's own: the schema (the Go backend's `uuid` and
 //! `timestamptz` columns, so its database upgrades in place), the column conversions, the pool,
 //! the migrations (with an advisory lock across instances) and the SQL that differs
-//! (`dialect`). [`PreparedStatements::Unnamed`] makes the pool work through a transaction-mode
+//! (`dialect`), and reading history from a read replica ([`PostgresStorage::with_read_replica`]).
+//! [`PreparedStatements::Unnamed`] makes the pool work through a transaction-mode
 //! pooler (PgBouncer, any version).
 //!
 //! Beside the storage ports, [`PostgresLoginThrottle`] implements the
@@ -26,6 +27,7 @@ mod dialect;
 mod login_throttle;
 mod migrations;
 mod pool;
+mod replica;
 mod schema;
 mod statements;
 mod storage;
@@ -37,10 +39,13 @@ pub use calls_storage_diesel::{MigrationError, PoolOptions};
 pub use login_throttle::PostgresLoginThrottle;
 pub use pool::{ConnectError, POOL_DEFAULTS};
 pub use statements::PreparedStatements;
+pub use replica::ReplicaOptions;
 pub use storage::PostgresStorage;
 
 calls_storage_diesel::implement_storage_ports! {
     storage: PostgresStorage,
     backend: diesel::pg::Pg,
     connection: diesel::PgConnection,
+    // `CallHistory` is `replica::reads`: the stamped read, or the replica when one is set.
+    read_replica: by_backend,
 }

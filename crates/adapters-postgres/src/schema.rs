@@ -52,10 +52,25 @@ diesel::table! {
 }
 
 diesel::table! {
-    /// Kept by triggers (see the `user_call_counts` migration); read, never written, by us.
+    /// Kept by triggers (see the `user_call_counts` and `user_write_counter` migrations);
+    /// read, never written, by us. `writes` counts every write to the user's calls: the read
+    /// replica's value is compared with the primary's before a page is read there.
     user_call_counts (user_id) {
         user_id -> Uuid,
         total -> BigInt,
+        writes -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Calls per user, UTC day (days since 1970-01-01) and status, kept by triggers (see the
+    /// `call_counts_per_statement` / `call_day_counts` migrations); read, never written, by us.
+    user_call_day_counts (user_id, day, status) {
+        user_id -> Uuid,
+        day -> Integer,
+        #[max_length = 20]
+        status -> Varchar,
+        total -> Integer,
     }
 }
 

@@ -1,17 +1,21 @@
 //! The adapter: one cloneable handle implementing every storage port.
 
 use std::fmt;
+use std::sync::Arc;
 
 use calls_storage_diesel::{Blocking, PoolOptions};
 use diesel::PgConnection;
 
 use crate::pool::{self, ConnectError};
 use crate::statements::PreparedStatements;
+use crate::replica::ReadReplica;
 
 /// PostgreSQL storage. Cheap to clone: clones share the pool.
 #[derive(Clone)]
 pub struct PostgresStorage {
     pub(crate) db: Blocking<PgConnection>,
+    /// Where history pages are read when it keeps up ([`PostgresStorage::with_read_replica`]).
+    pub(crate) replica: Option<Arc<ReadReplica>>,
 }
 
 impl PostgresStorage {
@@ -42,6 +46,7 @@ impl PostgresStorage {
         );
         Ok(Self {
             db: Blocking::new(pool, timeout),
+            replica: None,
         })
     }
 }
@@ -53,6 +58,7 @@ impl fmt::Debug for PostgresStorage {
         f.debug_struct("PostgresStorage")
             .field("connections", &state.connections)
             .field("idle_connections", &state.idle_connections)
+            .field("read_replica", &self.replica.is_some())
             .finish()
     }
 }

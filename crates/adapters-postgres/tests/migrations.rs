@@ -38,11 +38,18 @@ fn migrations_apply_once_and_then_find_nothing_to_do() {
     .into_iter()
     .map(|row| row.indexname)
     .collect();
-    for wanted in [
-        "idx_calls_session_id",
+    for redundant in [
         "idx_calls_start_time",
         "idx_calls_user_id",
         "idx_calls_user_id_start_time",
+    ] {
+        assert!(
+            !indexes.iter().any(|name| name == redundant),
+            "the redundant index {redundant} is still there: {indexes:?}"
+        );
+    }
+    for wanted in [
+        "idx_calls_session_id",
         "idx_calls_user_start_time_id",
         "idx_calls_unfinished_start_time",
         "idx_login_throttle_expires_at",

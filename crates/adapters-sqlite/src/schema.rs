@@ -52,5 +52,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Calls per user, UTC day (days since 1970-01-01) and status, kept by triggers (see the
+    /// `call_counts_per_statement` / `call_day_counts` migrations); read, never written, by us.
+    user_call_day_counts (user_id, day, status) {
+        user_id -> Text,
+        day -> Integer,
+        status -> Text,
+        total -> Integer,
+    }
+}
+
 diesel::joinable!(calls -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(users, calls);

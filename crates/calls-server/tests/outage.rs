@@ -1,7 +1,7 @@
 //! A database outage, on the real binary and a private PostgreSQL cluster.
 //!
-//! The test initialises its own cluster in a temporary directory (initdb, pg_ctl, as the
-//! `postgres` user when it runs as root), starts `calls-server serve` on it, and keeps writers
+//! The test initialises its own cluster in a temporary directory (`support::cluster`: initdb,
+//! pg_ctl, as the `postgres` user when it runs as root), starts `calls-server serve` on it, and keeps writers
 //! sending `POST /api/calls`. It then kills the cluster (`pg_ctl stop -m immediate`, as a crash
 //! would) and checks that:
 //!
@@ -20,8 +20,6 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -29,6 +27,7 @@ use std::time::{Duration, Instant};
 use reqwest::Method;
 use serde_json::json;
 use support::api::Api;
+use support::cluster::{Cluster, free_port};
 use support::{Answer, NUMBER, PASSWORD, ServerProcess, exchange, history_ids, percentile};
 
 /// Concurrent writers.
@@ -39,190 +38,6 @@ const ANSWER_LIMIT: Duration = Duration::from_secs(5);
 const OUTAGE: Duration = Duration::from_secs(4);
 /// How long the server may take to notice that the database is back.
 const RECOVERY_LIMIT: Duration = Duration::from_secs(15);
-
-/// A private PostgreSQL cluster in a temporary directory; stopped (immediately) on drop.
-struct Cluster {
-    bindir: PathBuf,
-    dir: tempfile::TempDir,
-    port: u16,
-    as_postgres: bool,
-}
-
-impl Cluster {
-    fn create(port: u16) -> Self {
-        let bindir = pg_bindir();
-        let as_postgres = running_as_root();
-        // The `postgres` user must reach the directory: under /tmp, not a root-only TMPDIR.
-        let dir = if as_postgres {
-            tempfile::Builder::new()
-                .prefix("calls-outage-")
-                .tempdir_in("/tmp")
-        } else {
-            tempfile::Builder::new().prefix("calls-outage-").tempdir()
-        }
-        .expect("temp dir");
-        if as_postgres {
-            // initdb refuses to run as root; the cluster belongs to `postgres`.
-            run(Command::new("chown")
-                .args(["postgres:postgres"])
-                .arg(dir.path()));
-        }
-        let cluster = Self {
-            bindir,
-            dir,
-            port,
-            as_postgres,
-        };
-        let data = cluster.data();
-        let mut initdb = cluster.command("initdb");
-        initdb
-            .arg("-D")
-            .arg(&data)
-            .args(["-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C"])
-            .args(["--no-sync", "--no-instructions"]);
-        run(&mut initdb);
-        cluster
-    }
-
-    fn data(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
-
-    fn command(&self, program: &str) -> Command {
-        let path = self.bindir.join(program);
-        if self.as_postgres {
-            let mut command = Command::new("runuser");
-            command.args(["-u", "postgres", "--"]).arg(path);
-            command
-        } else {
-            Command::new(path)
-        }
-    }
-
-    fn start(&self) {
-        let options = format!(
-            "-p {} -c listen_addresses=127.0.0.1 -k {}",
-            self.port,
-            self.dir.path().display()
-        );
-        let mut start = self.command("pg_ctl");
-        start
-            .arg("-D")
-            .arg(self.data())
-            .arg("-l")
-            .arg(self.dir.path().join("postgres.log"))
-            .args(["-w", "-t", "60", "-o", &options, "start"]);
-        run(&mut start);
-    }
-
-    /// As a crash would: no checkpoint, connections cut.
-    fn kill(&self) {
-        let mut stop = self.command("pg_ctl");
-        stop.arg("-D")
-            .arg(self.data())
-            .args(["-m", "immediate", "-w", "stop"]);
-        run(&mut stop);
-    }
-
-    fn url(&self) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
-    }
-
-    /// One SQL statement through psql; rows as `|`-separated lines.
-    fn query(&self, sql: &str) -> String {
-        let output = Command::new(self.bindir.join("psql"))
-            .args(["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", &self.url()])
-            .args(["-c", sql])
-            .output()
-            .expect("psql runs");
-        assert!(
-            output.status.success(),
-            "psql {sql}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout).into_owned()
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("postgres.log")).unwrap_or_default()
-    }
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        if self.data().join("postmaster.pid").exists() {
-            let mut stop = self.command("pg_ctl");
-            stop.arg("-D")
-                .arg(self.data())
-                .args(["-m", "immediate", "-w", "stop"]);
-            let _ = stop.output();
-        }
-    }
-}
-
-/// Where `initdb` and `pg_ctl` are. Panics (the test fails, it does not skip) without them.
-fn pg_bindir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("PG_BINDIR") {
-        return PathBuf::from(dir);
-    }
-    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|entry| {
-            let version = entry.file_name().to_str()?.parse().ok()?;
-            let bin = entry.path().join("bin");
-            bin.join("initdb").exists().then_some((version, bin))
-        })
-        .collect();
-    versions.sort();
-    if let Some((_, bin)) = versions.pop() {
-        return bin;
-    }
-    let found = Command::new("sh")
-        .args(["-c", "command -v initdb"])
-        .output()
-        .ok()
-        .filter(|output| output.status.success())
-        .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned());
-    match found {
-        Some(path) if !path.is_empty() => Path::new(&path)
-            .parent()
-            .expect("initdb's directory")
-            .to_owned(),
-        _ => panic!(
-            "PostgreSQL's initdb was not found (PG_BINDIR, /usr/lib/postgresql/*/bin, PATH): \
-             this test needs the PostgreSQL server binaries (apt-get install postgresql)"
-        ),
-    }
-}
-
-fn running_as_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|output| String::from_utf8_lossy(&output.stdout).trim() == "0")
-}
-
-fn run(command: &mut Command) {
-    let output = command
-        .output()
-        .unwrap_or_else(|err| panic!("{command:?} does not run: {err}"));
-    assert!(
-        output.status.success(),
-        "{command:?} failed ({}):\n{}{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free port")
-        .port()
-}
 
 /// One request of a writer, with when it was sent and how long it took.
 #[derive(Debug)]
@@ -242,7 +57,7 @@ enum Phase {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 #[ignore = "needs a private PostgreSQL cluster: just test-outage"]
 async fn a_database_outage_is_503_then_heals_and_loses_no_acknowledged_call() {
-    let cluster = Cluster::create(free_port());
+    let cluster = Cluster::create("calls-outage-", free_port());
     cluster.start();
     let log = cluster.dir.path().join("server.log");
     let server = ServerProcess::start(&[("DATABASE_URL", &cluster.url())], &log);

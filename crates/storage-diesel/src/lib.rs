@@ -36,7 +36,8 @@
 //!
 //! At its root, before invoking `implement_storage_ports!`:
 //!
-//! * `schema`: the `table!`s `users`, `calls`, `revoked_tokens`, `user_call_counts`.
+//! * `schema`: the `table!`s `users`, `calls`, `revoked_tokens`, `user_call_counts`,
+//!   `user_call_day_counts`.
 //! * `columns`: `StoredId(pub Uuid)` and `StoredTime(pub DateTime<Utc>)`, diesel expressions of
 //!   the backend's id and time columns (`AsExpression`, `FromSql`, `ToSql`).
 //! * `dialect`: `in_read_snapshot(conn, read)` (the read-only snapshot of the history read) and
@@ -44,10 +45,19 @@
 //!   `excluded.expires_at`).
 //! * a storage type with a field `db: Blocking<Connection>`.
 //!
-//! The stamped code defines `crate::rows` (the row types) and `crate::history` in that crate.
+//! The stamped code defines `crate::rows` (the row types) and `crate::history` in that crate,
+//! and an inherent `read_history_here` on the storage type (a history page on its own pool).
+//!
+//! A backend that reads history from a read replica (PostgreSQL) invokes the macro with
+//! `read_replica: by_backend`: it then implements `CallHistory` itself, from
+//! `read_history_here` (no replica, or the replica unusable) and `crate::history`'s
+//! `read_in_snapshot`/`assemble` (the page on the replica, in a snapshot it opens to check more
+//! in), and provides `fn replica_report(&self) -> Option<ReplicaReport>` for
+//! `DatabaseHealth::replica`.
 
 mod blocking;
 pub mod conversions;
+pub mod counted_days;
 pub mod errors;
 pub mod history;
 mod manager;

@@ -120,6 +120,12 @@ mod tests {
             connect_timeout_secs: 2,
             pooler: super::super::PoolerMode::None,
             migration_url: SecretString::from(String::new()),
+            replica_url: SecretString::from(String::new()),
+            replica_max_connections: 10,
+            replica_min_idle: 2,
+            replica_connect_timeout_ms: 500,
+            replica_max_lag_ms: 1000,
+            replica_probe_interval_ms: 500,
         }
     }
 

@@ -28,6 +28,7 @@ const OVERRIDES: &[(&str, &str, Kind)] = &[
         "database.migration_url",
         Kind::Text,
     ),
+    ("DATABASE_REPLICA_URL", "database.replica_url", Kind::Text),
     ("JWT_SECRET_KEY", "auth.jwt_secret", Kind::Text),
     ("JWT_SECRET", "auth.jwt_secret", Kind::Text),
     ("LOG_LEVEL", "log.level", Kind::Text),

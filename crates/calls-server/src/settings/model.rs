@@ -49,6 +49,17 @@ pub struct DatabaseSettings {
     pub pooler: PoolerMode,
     /// `DATABASE_MIGRATION_URL`: a direct PostgreSQL URL for migrations (may hold a password).
     pub migration_url: SecretString,
+    /// `DATABASE_REPLICA_URL`: a PostgreSQL streaming replica history pages are read from;
+    /// empty for none. The `replica_*` settings below apply only when it is set.
+    pub replica_url: SecretString,
+    pub replica_max_connections: u32,
+    pub replica_min_idle: u32,
+    /// How long a read or probe on the replica waits for a connection.
+    pub replica_connect_timeout_ms: u64,
+    /// Beyond this measured lag, history is read from the primary.
+    pub replica_max_lag_ms: u64,
+    /// How often the replica's lag and health are measured.
+    pub replica_probe_interval_ms: u64,
 }
 
 #[derive(Debug, Deserialize)]

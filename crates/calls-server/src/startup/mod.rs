@@ -5,6 +5,7 @@ mod error;
 mod jobs;
 mod metrics;
 mod pooled;
+mod replica;
 mod secrets;
 mod storage;
 mod throttle;

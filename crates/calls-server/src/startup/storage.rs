@@ -11,6 +11,7 @@ use calls_core::ports::{
 };
 use secrecy::ExposeSecret;
 
+use super::replica::ReplicaTarget;
 use super::{StartupError, pooled};
 use crate::settings::{
     DatabaseSettings, DatabaseTarget, MIGRATE_NEEDS_DIRECT_URL, MigrationPlan, SettingsError,
@@ -95,6 +96,14 @@ async fn open(
     let max_connections = settings.max_connections;
     let min_idle = settings.min_idle;
     let timeout = Duration::from_secs(settings.connect_timeout_secs);
+    let replica = ReplicaTarget::from_settings(settings)?.filter(|_| serving);
+    if replica.is_some() && matches!(target, DatabaseTarget::Sqlite(_)) {
+        return Err(SettingsError::invalid(
+            "DATABASE_REPLICA_URL",
+            "a read replica needs a PostgreSQL database (DATABASE_URL)",
+        )
+        .into());
+    }
     let opened = tokio::task::spawn_blocking(move || -> Result<Option<Storage>, String> {
         match target {
             DatabaseTarget::Postgres(url) => {
@@ -110,6 +119,10 @@ async fn open(
                 let storage =
                     PostgresStorage::connect_with(url.expose_secret(), options, statements)
                         .map_err(|e| e.to_string())?;
+                let storage = match replica {
+                    Some(replica) => replica.attach(storage)?,
+                    None => storage,
+                };
                 Ok(Some(Storage {
                     postgres: Some(storage.clone()),
                     ..Storage::from_adapter(storage)

@@ -14,6 +14,7 @@ use serde_json::Value;
 
 pub mod api;
 pub mod certs;
+pub mod cluster;
 use api::Api;
 
 pub const JWT_SECRET: &str = "process-test-secret-that-is-at-least-32-bytes";

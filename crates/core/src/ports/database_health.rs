@@ -1,9 +1,9 @@
-//! Readiness of the database, for `/system/ready`, and the state of its connection pool, for
-//! metrics.
+//! Readiness of the database, for `/system/ready`, the state of its connection pool, for
+//! metrics, and the read replica's state, for `/system/health` and metrics.
 
 use async_trait::async_trait;
 
-use super::StorageError;
+use super::{ReplicaReport, StorageError};
 
 /// A snapshot of the storage's connection pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -33,4 +33,11 @@ pub trait DatabaseHealth: Send + Sync {
     /// The connection pool's state right now. Never touches the database, never blocks for
     /// long (a lock on the pool's bookkeeping).
     fn pool_state(&self) -> PoolState;
+
+    /// The read replica's state and where history pages were read, when the storage reads
+    /// history from a replica; `None` otherwise (the default). Never touches a database: the
+    /// storage measures the replica in the background.
+    fn replica(&self) -> Option<ReplicaReport> {
+        None
+    }
 }

@@ -15,6 +15,7 @@ mod database_health;
 mod login_throttle;
 mod password_hasher;
 mod provider_webhooks;
+mod read_replica;
 mod revocation_store;
 mod storage_backend;
 mod storage_error;
@@ -41,6 +42,7 @@ pub use provider_webhooks::{
     AnswerRequest, AnswerRequestError, ProviderReport, ProviderWebhooks, Refusal, ReplyDocument,
     ReportRequestError, StatusCallback, VerifyError, WebhookReply, WebhookRequest,
 };
+pub use read_replica::{HistoryReadSource, ReplicaCondition, ReplicaReport};
 pub use revocation_store::{RevocationKey, RevocationStore};
 pub use storage_backend::StorageBackend;
 pub use storage_error::{StorageCause, StorageError, error_chain};

@@ -437,3 +437,86 @@ pub async fn history_never_shows_other_users_calls<S: StorageUnderTest>(storage:
         "a user without calls has an empty history"
     );
 }
+
+/// Totals over ranges of many days, whose ends fall inside days, on midnight and one
+/// microsecond before it, with and without a status, after status changes: the storage may
+/// answer from per-day counters, and must still count exactly the matching calls.
+pub async fn history_totals_over_many_days_count_exactly_the_matching_calls<S: StorageUnderTest>(
+    storage: S,
+) {
+    use calls_core::domain::StatusChange;
+    use calls_core::ports::CallRecords;
+
+    const DAY: i64 = 24 * HOUR;
+    let alice = register(&storage, "alice@example.com").await;
+    // The offset of the UTC midnight that starts the fixtures' base day.
+    let base = at(0);
+    let midnight = -(i64::from(chrono::Timelike::num_seconds_from_midnight(&base)) * SECOND
+        + i64::from(chrono::Timelike::nanosecond(&base) / 1_000));
+    let placed = [
+        (midnight - DAY - 1, CallStatus::Completed),
+        (midnight - 1, CallStatus::Completed),
+        (midnight, CallStatus::Failed),
+        (midnight + 5 * HOUR, CallStatus::Completed),
+        (midnight + DAY - 1, CallStatus::Canceled),
+        (midnight + DAY, CallStatus::Completed),
+        (midnight + 2 * DAY + 3 * HOUR, CallStatus::Initiated),
+        (midnight + 2 * DAY + 3 * HOUR, CallStatus::Completed),
+        (midnight + 5 * DAY + 12 * HOUR, CallStatus::Initiated),
+        (midnight + 9 * DAY + 1, CallStatus::Failed),
+        (midnight + 40 * DAY, CallStatus::Completed),
+    ];
+    let mut calls = Vec::new();
+    for (offset, status) in placed {
+        calls.push(place(&storage, alice.id, at(offset), status).await);
+    }
+    // Status changes move calls between counters: both initiated calls end as failed.
+    for call in calls.iter_mut() {
+        if call.status == CallStatus::Initiated {
+            *call = storage
+                .transition(call.id, StatusChange::to(CallStatus::Failed, at(0)))
+                .await
+                .expect("an initiated call can fail");
+        }
+    }
+    let ranges = [
+        (None, None),
+        (Some(midnight), Some(midnight + DAY - 1)),
+        (Some(midnight + 1), Some(midnight + 2 * DAY + 3 * HOUR)),
+        (None, Some(midnight + 5 * DAY)),
+        (Some(midnight - 1), None),
+        (Some(midnight + 3 * HOUR), Some(midnight + 9 * DAY + 1)),
+        (Some(midnight - DAY), Some(midnight + 40 * DAY)),
+        (Some(midnight + DAY), Some(midnight + DAY)),
+        (Some(midnight + 2 * DAY), Some(midnight + 3 * DAY - 1)),
+    ];
+    for (from, to) in ranges {
+        for status in [
+            None,
+            Some(CallStatus::Completed),
+            Some(CallStatus::Failed),
+            Some(CallStatus::Initiated),
+        ] {
+            let wanted = calls
+                .iter()
+                .filter(|call| from.is_none_or(|from| call.start_time >= at(from)))
+                .filter(|call| to.is_none_or(|to| call.start_time <= at(to)))
+                .filter(|call| status.is_none_or(|status| call.status == status))
+                .count();
+            let filter = HistoryFilter {
+                status,
+                ..between(from, to)
+            };
+            let page = history(&storage, query(alice.id, filter, None, 2, None)).await;
+            assert_eq!(
+                page.total, wanted as u64,
+                "total from {from:?} to {to:?} (offsets from midnight {midnight}), status {status:?}"
+            );
+            assert_eq!(
+                page.calls.len(),
+                wanted.min(2),
+                "the page holds the matches"
+            );
+        }
+    }
+}

@@ -24,16 +24,24 @@
 ///     attributes [#[ignore = "needs pgbouncer"]] through_pgbouncer()
 /// );
 /// ```
+///
+/// `storage_contract_tests!(in_sequence: name)` instead generates `async fn name(fresh)`, which
+/// runs every rule one after the other, each on a storage from `fresh()` (an async closure
+/// yielding `(guard, storage)`): for storages that are expensive to set up, such as a primary
+/// with a streaming replica, shared by the rules through the closure's captures.
 #[macro_export]
 macro_rules! storage_contract_tests {
+    (in_sequence: $name:ident) => {
+        $crate::storage_contract_tests!(@every [@sequence $name] ());
+    };
     (attributes [$(#[$attribute:meta])*] $fresh:expr) => {
-        $crate::storage_contract_tests!(@list [$(#[$attribute])*] $fresh);
+        $crate::storage_contract_tests!(@every [@rules [$(#[$attribute])*]] $fresh);
     };
     ($fresh:expr) => {
-        $crate::storage_contract_tests!(@list [] $fresh);
+        $crate::storage_contract_tests!(@every [@rules []] $fresh);
     };
-    (@list $attributes:tt $fresh:expr) => {
-        $crate::storage_contract_tests!(@rules $attributes $fresh;
+    (@every [$($mode:tt)*] $fresh:expr) => {
+        $crate::storage_contract_tests!($($mode)* $fresh;
             health::ping_answers,
             users::creates_and_finds_a_user_by_email,
             users::finds_a_user_by_id,
@@ -56,6 +64,7 @@ macro_rules! storage_contract_tests {
             history::history_pages_with_limit_and_next_cursor,
             history::walking_cursors_visits_what_page_numbers_visit,
             history::history_never_shows_other_users_calls,
+            history::history_totals_over_many_days_count_exactly_the_matching_calls,
             history_revocation::page_for_live_session_reads_the_page_only_for_live_tokens,
             history_revocation::page_for_live_session_of_a_user_without_calls_is_an_empty_page,
             activity::counts_calls_in_progress,
@@ -74,6 +83,27 @@ macro_rules! storage_contract_tests {
             status_counts::pool_state_reports_open_and_idle_connections,
         );
 
+    };
+    (@sequence $name:ident $unused:expr; $($module:ident :: $rule:ident),* $(,)?) => {
+        /// Every storage rule in turn, each on a fresh storage from `fresh`; returns how many
+        /// ran. Panics on the first broken rule, naming it.
+        async fn $name<F, Fut, G, S>(fresh: F) -> usize
+        where
+            F: Fn() -> Fut,
+            Fut: ::std::future::Future<Output = (G, S)>,
+            S: $crate::storage::StorageUnderTest,
+        {
+            let mut ran = 0;
+            $(
+                {
+                    let (_guard, storage) = fresh().await;
+                    eprintln!(concat!("storage rule ", stringify!($module), "::", stringify!($rule)));
+                    $crate::storage::$module::$rule(storage).await;
+                    ran += 1;
+                }
+            )*
+            ran
+        }
     };
     (@rules $attributes:tt $fresh:expr; $($module:ident :: $rule:ident),* $(,)?) => {
         $(

@@ -15,6 +15,7 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::{Registry, Unit};
 
 use super::classify::{ProviderErrorKind, RATE_LIMIT_CODES};
+use super::replica::ReplicaMetrics;
 
 /// Upper bounds of the latency buckets, in seconds (the Prometheus clients' defaults): from
 /// 5 ms (a cached read) to 10 s (a provider call near its timeout).
@@ -75,6 +76,7 @@ struct Families {
     calls: Family<CallStatusLabels, Gauge>,
     provider_errors: Family<ProviderErrorLabels, Counter>,
     rate_limited: Family<RateLimitLabels, Counter>,
+    replica: ReplicaMetrics,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -152,6 +154,7 @@ impl Metrics {
         for code in RATE_LIMIT_CODES {
             rate_limited.get_or_create_owned(&RateLimitLabels { code });
         }
+        let replica = ReplicaMetrics::register(&mut registry);
         Self {
             inner: Arc::new(Families {
                 registry,
@@ -163,6 +166,7 @@ impl Metrics {
                 calls,
                 provider_errors,
                 rate_limited,
+                replica,
             }),
         }
     }
@@ -239,6 +243,11 @@ impl Metrics {
                 }
             }
         }
+    }
+
+    /// The read replica's series, from the storage's report (when it reads from a replica).
+    pub fn set_replica(&self, report: &calls_core::ports::ReplicaReport) {
+        self.inner.replica.set(report);
     }
 
     /// The OpenMetrics text exposition of every family, ending with `# EOF`.

@@ -5,6 +5,7 @@
 mod classify;
 mod families;
 mod middleware;
+mod replica;
 mod scrape;
 mod server;
 

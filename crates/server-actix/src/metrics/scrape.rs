@@ -34,11 +34,14 @@ pub async fn scrape(
         .body(text))
 }
 
-/// The pool is read first, so that the count's own connection is not reported as in use. A
+/// The pool (and the read replica's report, no query either) is read first, so that the count's own connection is not reported as in use. A
 /// failed count (database down) removes the per-status gauges for this scrape instead of
 /// failing it: the pool gauges and the counters are still worth having then.
 async fn refresh(metrics: &Metrics, sources: &ScrapeSources) {
     metrics.set_pool_state(sources.database.pool_state());
+    if let Some(replica) = sources.database.replica() {
+        metrics.set_replica(&replica);
+    }
     match sources.calls.count_by_status().await {
         Ok(counts) => metrics.set_calls_by_status(Some(&counts)),
         Err(error) => {

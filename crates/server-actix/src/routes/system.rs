@@ -12,9 +12,20 @@ use crate::state::AppState;
 const READY_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The process is up. Touches nothing else, so a database outage does not get the process
-/// restarted by an orchestrator.
-pub async fn health() -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "status": "ok" }))
+/// restarted by an orchestrator. With a read replica, its state as last measured in the
+/// background is added (`replica`): a replica that is down leaves the process healthy, since
+/// history is then read from the primary.
+pub async fn health(state: web::Data<AppState>) -> HttpResponse {
+    let mut body = json!({ "status": "ok" });
+    if let Some(replica) = state.database.replica() {
+        let millis = |lag: Duration| u64::try_from(lag.as_millis()).unwrap_or(u64::MAX);
+        body["replica"] = json!({
+            "status": replica.condition.as_str(),
+            "lag_ms": replica.lag.map(millis),
+            "max_lag_ms": millis(replica.max_lag),
+        });
+    }
+    HttpResponse::Ok().json(body)
 }
 
 /// The process can serve: the database answers.

@@ -1,35 +1,84 @@
 //! `stamp_call_history!`: the call-history read, filtered, counted, ordered and paged by the
 //! database.
 //!
-//! An unfiltered total is the trigger-kept `user_call_counts` row; a filtered count and the page
-//! come from the index `(user_id, start_time DESC, id DESC)`. A cursor page seeks from the
+//! An unfiltered total is the trigger-kept `user_call_counts` row; a filtered total sums the
+//! trigger-kept `user_call_day_counts` rows of the range's whole days and counts the calls of its
+//! partial end days (`crate::counted_days`); the page comes from the index
+//! `(user_id, start_time DESC, id DESC)`. A cursor page seeks from the
 //! cursor's start time (see `older_than`), an index range, so page 10 000 costs what page 2
 //! costs.
 
-/// Stamps `pub(crate) mod history` (the read itself) into the calling backend crate and
-/// implements `CallHistory` for its storage type. The read runs in the snapshot the backend's
-/// `crate::dialect::in_read_snapshot` opens, so the revocation, the total and the rows agree.
+/// Stamps `pub(crate) mod history` (the read itself) into the calling backend crate, the
+/// inherent `read_history_here` (the read on the storage's own pool), and, with `impl: stamped`,
+/// implements `CallHistory` for its storage type with it. The read runs in the snapshot the
+/// backend's `crate::dialect::in_read_snapshot` opens, so the revocation, the total and the
+/// rows agree.
+///
+/// `impl: by_backend` leaves `CallHistory` to the backend crate: PostgreSQL's routes pages to a
+/// read replica when one is configured, and calls `read_history_here` otherwise.
 #[macro_export]
 #[allow(clippy::crate_in_macro_def)] // `crate` is meant: the backend crate that stamps this.
 macro_rules! stamp_call_history {
     (
         storage: $storage:ident,
         backend: $($backend:ident)::+,
-        connection: $($connection:ident)::+ $(,)?
+        connection: $($connection:ident)::+,
+        impl: stamped $(,)?
+    ) => {
+        $crate::stamp_call_history!(
+            storage: $storage,
+            backend: $($backend)::+,
+            connection: $($connection)::+,
+            impl: by_backend,
+        );
+
+        const _: () = {
+            use calls_core::domain::{HistoryPage, HistoryQuery};
+            use calls_core::ports::{CallHistory, RevocationKey, SessionHistory, StorageError};
+
+            #[async_trait::async_trait]
+            impl CallHistory for $storage {
+                async fn page(&self, query: HistoryQuery) -> Result<HistoryPage, StorageError> {
+                    // Without a revocation to check there is always a page.
+                    self.read_history_here(query, None).await?.ok_or_else(|| {
+                        StorageError::unexpected("history without a revocation check")
+                    })
+                }
+
+                async fn page_for_live_session(
+                    &self,
+                    query: HistoryQuery,
+                    session: RevocationKey,
+                ) -> Result<SessionHistory, StorageError> {
+                    let read = self.read_history_here(query, Some(session)).await?;
+                    Ok(read.map_or(SessionHistory::SessionEnded, SessionHistory::Page))
+                }
+            }
+        };
+    };
+    (
+        storage: $storage:ident,
+        backend: $($backend:ident)::+,
+        connection: $($connection:ident)::+,
+        impl: by_backend $(,)?
     ) => {
         pub(crate) mod history {
-            use calls_core::domain::{HistoryCursor, HistoryPage, HistoryQuery, PagePosition};
+            use calls_core::domain::{
+                CallStatus, HistoryCursor, HistoryPage, HistoryQuery, PagePosition,
+            };
             use calls_core::ports::StorageError;
             use chrono::{DateTime, Utc};
+            use diesel::dsl::sum;
             use diesel::prelude::*;
             use diesel::sql_types::Bool;
+            use $crate::counted_days::CountedDays;
             use $crate::errors::storage_error;
             use $crate::history::assemble_page;
 
             use crate::columns::{StoredId, StoredTime};
             use crate::dialect::in_read_snapshot;
             use crate::rows::{CallRow, calls_from_rows, revoked_at};
-            use crate::schema::{calls, user_call_counts};
+            use crate::schema::{calls, user_call_counts, user_call_day_counts};
 
             type Backend = $($backend)::+;
             type Connection = $($connection)::+;
@@ -37,6 +86,10 @@ macro_rules! stamp_call_history {
             /// A token revocation to check in the history's snapshot: its key, and the time it
             /// must still be valid at.
             pub(crate) type RevocationCheck<'a> = (&'a str, DateTime<Utc>);
+
+            /// What a page is made of, as read: the total and the rows (one more than the
+            /// page holds).
+            pub(crate) type PageRead = (i64, Vec<CallRow>);
 
             /// The page, or `None` when `revocation` names a revoked token (then no call is
             /// read).
@@ -48,18 +101,31 @@ macro_rules! stamp_call_history {
                 // One snapshot for the revocation, the count and the rows, so `total` agrees
                 // with the page even while the user places calls, and a page is never read for
                 // a revoked token.
-                let read = in_read_snapshot(conn, |conn| {
-                    let Some(total) = total(conn, query, revocation)? else {
-                        return Ok(None);
-                    };
-                    let rows = page_rows(conn, query)?;
-                    Ok(Some((total, rows)))
-                })
-                .map_err(storage_error)?;
-                let Some((total, rows)) = read else {
+                let read = in_read_snapshot(conn, |conn| read_in_snapshot(conn, query, revocation))
+                    .map_err(storage_error)?;
+                read.map(|read| assemble(query, read)).transpose()
+            }
+
+            /// The reads of [`page`], for a caller that has opened the snapshot itself (to read
+            /// more in it, as the replica read does); `None` when the token is revoked.
+            pub(crate) fn read_in_snapshot(
+                conn: &mut Connection,
+                query: &HistoryQuery,
+                revocation: Option<RevocationCheck<'_>>,
+            ) -> Result<Option<PageRead>, diesel::result::Error> {
+                let Some(total) = total(conn, query, revocation)? else {
                     return Ok(None);
                 };
-                Ok(Some(assemble_page(query, total, calls_from_rows(rows)?)))
+                let rows = page_rows(conn, query)?;
+                Ok(Some((total, rows)))
+            }
+
+            /// The page made of what [`read_in_snapshot`] read.
+            pub(crate) fn assemble(
+                query: &HistoryQuery,
+                (total, rows): PageRead,
+            ) -> Result<HistoryPage, StorageError> {
+                Ok(assemble_page(query, total, calls_from_rows(rows)?))
             }
 
             /// How many calls match, or `None` when the token is revoked. Unfiltered, the
@@ -86,19 +152,65 @@ macro_rules! stamp_call_history {
                                 .get_result(conn)?;
                         Ok((!revoked).then_some(counted.unwrap_or(0)))
                     }
-                    (false, revocation) => {
-                        if let Some((key, at)) = revocation
-                            && diesel::select(revoked_at(key, at)).get_result::<bool>(conn)?
-                        {
-                            return Ok(None);
-                        }
-                        filtered(query).count().get_result(conn).map(Some)
-                    }
+                    (false, revocation) => filtered_total(conn, query, revocation),
                 }
             }
 
-            /// The user's calls that match the filter, in no particular order. Built twice
-            /// (count and page) because boxed queries cannot be cloned.
+            /// A filtered total from the per-day counters: the whole days of the range summed,
+            /// the calls of its partial first and last days counted (see `CountedDays`), and the
+            /// revocation, all in one statement.
+            fn filtered_total(
+                conn: &mut Connection,
+                query: &HistoryQuery,
+                revocation: Option<RevocationCheck<'_>>,
+            ) -> Result<Option<i64>, diesel::result::Error> {
+                let filter = &query.filter;
+                let days = CountedDays::of(filter.date_from, filter.date_to);
+                let user = StoredId(*query.user_id.as_uuid());
+                // Always a status list, so that the statement has one shape whether or not
+                // the filter names a status.
+                let statuses: Vec<&'static str> = match filter.status {
+                    Some(status) => vec![status.as_str()],
+                    None => CallStatus::ALL.iter().map(|status| status.as_str()).collect(),
+                };
+                let (first, last) = days.whole_days;
+                let whole = user_call_day_counts::table
+                    .filter(user_call_day_counts::user_id.eq(user))
+                    .filter(user_call_day_counts::day.between(first, last))
+                    .filter(user_call_day_counts::status.eq_any(statuses.clone()))
+                    .select(sum(user_call_day_counts::total))
+                    .single_value();
+                let head = calls::table
+                    .filter(calls::user_id.eq(user))
+                    .filter(calls::start_time.ge(StoredTime(days.head.0)))
+                    .filter(calls::start_time.lt(StoredTime(days.head.1)))
+                    .filter(calls::status.eq_any(statuses.clone()))
+                    .count()
+                    .single_value();
+                let tail = calls::table
+                    .filter(calls::user_id.eq(user))
+                    .filter(calls::start_time.ge(StoredTime(days.tail.0)))
+                    .filter(calls::start_time.le(StoredTime(days.tail.1)))
+                    .filter(calls::status.eq_any(statuses))
+                    .count()
+                    .single_value();
+                let (parts, revoked): ((Option<i64>, Option<i64>, Option<i64>), bool) =
+                    match revocation {
+                        Some((key, at)) => {
+                            let (whole, head, tail, revoked) =
+                                diesel::select((whole, head, tail, revoked_at(key, at)))
+                                    .get_result(conn)?;
+                            ((whole, head, tail), revoked)
+                        }
+                        None => (diesel::select((whole, head, tail)).get_result(conn)?, false),
+                    };
+                let (whole, head, tail) = parts;
+                Ok((!revoked)
+                    .then(|| whole.unwrap_or(0) + head.unwrap_or(0) + tail.unwrap_or(0)))
+            }
+
+            /// The user's calls that match the filter, in no particular order: the page's rows
+            /// (the filtered total is counted by `filtered_total`).
             fn filtered(query: &HistoryQuery) -> calls::BoxedQuery<'static, Backend> {
                 let mut statement = calls::table
                     .filter(calls::user_id.eq(StoredId(*query.user_id.as_uuid())))
@@ -161,39 +273,24 @@ macro_rules! stamp_call_history {
             }
         }
 
-        const _: () = {
-            use calls_core::domain::{HistoryPage, HistoryQuery};
-            use calls_core::ports::{CallHistory, RevocationKey, SessionHistory, StorageError};
-            use chrono::Utc;
-
-            #[async_trait::async_trait]
-            impl CallHistory for $storage {
-                async fn page(&self, query: HistoryQuery) -> Result<HistoryPage, StorageError> {
-                    self.db
-                        .run("call_history", move |conn| {
-                            // Without a revocation to check there is always a page.
-                            crate::history::page(conn, &query, None)?.ok_or_else(|| {
-                                StorageError::unexpected("history without a revocation check")
-                            })
-                        })
-                        .await
-                }
-
-                async fn page_for_live_session(
-                    &self,
-                    query: HistoryQuery,
-                    session: RevocationKey,
-                ) -> Result<SessionHistory, StorageError> {
-                    let now = Utc::now();
-                    self.db
-                        .run("call_history", move |conn| {
-                            let read =
-                                crate::history::page(conn, &query, Some((session.as_str(), now)))?;
-                            Ok(read.map_or(SessionHistory::SessionEnded, SessionHistory::Page))
-                        })
-                        .await
-                }
+        impl $storage {
+            /// A history page read on this storage's own pool, checking `session`'s
+            /// revocation (as of now) in the page's snapshot when given: `None` when it is
+            /// revoked. What `CallHistory` does when no read replica is involved.
+            pub(crate) async fn read_history_here(
+                &self,
+                query: calls_core::domain::HistoryQuery,
+                session: Option<calls_core::ports::RevocationKey>,
+            ) -> Result<Option<calls_core::domain::HistoryPage>, calls_core::ports::StorageError>
+            {
+                let now = chrono::Utc::now();
+                self.db
+                    .run("call_history", move |conn| {
+                        let revocation = session.as_ref().map(|key| (key.as_str(), now));
+                        crate::history::page(conn, &query, revocation)
+                    })
+                    .await
             }
-        };
+        }
     };
 }

@@ -1,11 +1,18 @@
 //! `stamp_database_health!`: readiness and the pool's state.
 
-/// Implements `DatabaseHealth` for the calling crate's storage type.
+/// Implements `DatabaseHealth` for the calling crate's storage type; `replica: by_backend`
+/// reports the backend's inherent `replica_report()`, `replica: none` reports no replica.
 #[macro_export]
 macro_rules! stamp_database_health {
-    ($storage:ident) => {
+    ($storage:ident, replica: none) => {
+        $crate::stamp_database_health!(@impl $storage, |_storage| None);
+    };
+    ($storage:ident, replica: by_backend) => {
+        $crate::stamp_database_health!(@impl $storage, |storage| storage.replica_report());
+    };
+    (@impl $storage:ident, $replica:expr) => {
         const _: () = {
-            use calls_core::ports::{DatabaseHealth, PoolState, StorageError};
+            use calls_core::ports::{DatabaseHealth, PoolState, ReplicaReport, StorageError};
             use diesel::prelude::*;
             use diesel::sql_types::Integer;
             use $crate::errors::storage_error;
@@ -28,6 +35,12 @@ macro_rules! stamp_database_health {
                 /// r2d2's own bookkeeping: no database access.
                 fn pool_state(&self) -> PoolState {
                     self.db.pool_state()
+                }
+
+                /// The backend's read replica, if it has one (no database access).
+                fn replica(&self) -> Option<ReplicaReport> {
+                    let report: fn(&$storage) -> Option<ReplicaReport> = $replica;
+                    report(self)
                 }
             }
         };

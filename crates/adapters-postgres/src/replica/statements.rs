@@ -1,0 +1,96 @@
+//! The SQL of replica reads: the check on the primary, the page on the replica, the probes.
+
+use calls_core::domain::{HistoryPage, HistoryQuery, UserId};
+use calls_core::ports::StorageError;
+use calls_storage_diesel::errors::storage_error;
+use chrono::{DateTime, Utc};
+use diesel::PgConnection;
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Nullable};
+
+use crate::columns::StoredId;
+use crate::dialect::in_read_snapshot;
+use crate::history;
+use crate::rows::revoked_at;
+use crate::schema::user_call_counts;
+
+/// What the primary says before a page is read on the replica.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PrimaryCheck {
+    /// The session's token is revoked: nothing is read.
+    pub revoked: bool,
+    /// Writes to the user's calls committed so far (the trigger-kept counter).
+    pub writes: i64,
+}
+
+/// On the primary, in one statement: whether the token `session` names is revoked at `at`
+/// (when there is a session), and the user's write count. One round trip, no transaction.
+pub(crate) fn primary_check(
+    conn: &mut PgConnection,
+    user: UserId,
+    session: Option<(&str, DateTime<Utc>)>,
+) -> Result<PrimaryCheck, StorageError> {
+    let writes = user_call_counts::table
+        .find(StoredId(*user.as_uuid()))
+        .select(user_call_counts::writes);
+    let (revoked, writes) = match session {
+        Some((key, at)) => diesel::select((revoked_at(key, at), writes.single_value()))
+            .get_result::<(bool, Option<i64>)>(conn),
+        None => writes
+            .first::<i64>(conn)
+            .optional()
+            .map(|writes| (false, writes)),
+    }
+    .map_err(storage_error)?;
+    Ok(PrimaryCheck {
+        revoked,
+        writes: writes.unwrap_or(0),
+    })
+}
+
+/// On the replica: the page, in one snapshot with the user's write count as the replica has
+/// replayed it, or `None` when that count is below `writes` (the replica has not replayed the
+/// user's last write yet, so the page could miss it).
+pub(crate) fn page_if_replayed(
+    conn: &mut PgConnection,
+    query: &HistoryQuery,
+    writes: i64,
+) -> Result<Option<HistoryPage>, StorageError> {
+    let user = StoredId(*query.user_id.as_uuid());
+    let read = in_read_snapshot(conn, |conn| {
+        let replayed = user_call_counts::table
+            .find(user)
+            .select(user_call_counts::writes)
+            .first::<i64>(conn)
+            .optional()?
+            .unwrap_or(0);
+        if replayed < writes {
+            return Ok(None);
+        }
+        history::read_in_snapshot(conn, query, None)
+    })
+    .map_err(storage_error)?;
+    read.map(|read| history::assemble(query, read)).transpose()
+}
+
+/// The primary's current WAL write position, in bytes.
+pub(crate) fn primary_wal_position(conn: &mut PgConnection) -> Result<i64, StorageError> {
+    diesel::select(sql::<BigInt>(
+        "(pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint",
+    ))
+    .get_result(conn)
+    .map_err(storage_error)
+}
+
+/// The WAL position the replica has replayed, in bytes; `None` when the server is not a
+/// standby (`pg_is_in_recovery()` is false: a primary, or a promoted replica).
+pub(crate) fn replayed_wal_position(conn: &mut PgConnection) -> Result<Option<i64>, StorageError> {
+    let (in_recovery, replayed) = diesel::select((
+        sql::<Bool>("pg_is_in_recovery()"),
+        sql::<Nullable<BigInt>>("(pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint"),
+    ))
+    .get_result::<(bool, Option<i64>)>(conn)
+    .map_err(storage_error)?;
+    Ok(replayed.filter(|_| in_recovery))
+}
