@@ -38,8 +38,8 @@ pub mod testing;
 pub use calls_storage_diesel::{MigrationError, PoolOptions};
 pub use login_throttle::PostgresLoginThrottle;
 pub use pool::{ConnectError, POOL_DEFAULTS};
-pub use statements::PreparedStatements;
 pub use replica::ReplicaOptions;
+pub use statements::PreparedStatements;
 pub use storage::PostgresStorage;
 
 calls_storage_diesel::implement_storage_ports! {

@@ -7,8 +7,8 @@ use calls_storage_diesel::{Blocking, PoolOptions};
 use diesel::PgConnection;
 
 use crate::pool::{self, ConnectError};
-use crate::statements::PreparedStatements;
 use crate::replica::ReadReplica;
+use crate::statements::PreparedStatements;
 
 /// PostgreSQL storage. Cheap to clone: clones share the pool.
 #[derive(Clone)]

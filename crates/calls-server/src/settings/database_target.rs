@@ -114,18 +114,7 @@ mod tests {
     fn settings(url: &str) -> DatabaseSettings {
         DatabaseSettings {
             url: SecretString::from(url.to_owned()),
-            sqlite_path: "./data/calls.db".into(),
-            max_connections: 25,
-            min_idle: 5,
-            connect_timeout_secs: 2,
-            pooler: super::super::PoolerMode::None,
-            migration_url: SecretString::from(String::new()),
-            replica_url: SecretString::from(String::new()),
-            replica_max_connections: 10,
-            replica_min_idle: 2,
-            replica_connect_timeout_ms: 500,
-            replica_max_lag_ms: 1000,
-            replica_probe_interval_ms: 500,
+            ..DatabaseSettings::defaults_for_tests()
         }
     }
 

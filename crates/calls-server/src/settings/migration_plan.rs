@@ -68,13 +68,9 @@ mod tests {
 
     fn settings(pooler: PoolerMode, migration_url: &str) -> DatabaseSettings {
         DatabaseSettings {
-            url: SecretString::from(String::new()),
-            sqlite_path: "./data/calls.db".into(),
-            max_connections: 25,
-            min_idle: 5,
-            connect_timeout_secs: 2,
             pooler,
             migration_url: SecretString::from(migration_url.to_owned()),
+            ..DatabaseSettings::defaults_for_tests()
         }
     }
 

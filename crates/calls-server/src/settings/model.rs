@@ -62,6 +62,29 @@ pub struct DatabaseSettings {
     pub replica_probe_interval_ms: u64,
 }
 
+#[cfg(test)]
+impl DatabaseSettings {
+    /// `config/default.toml`'s database settings (an empty URL: SQLite), for unit tests that
+    /// change a field or two with `..DatabaseSettings::defaults_for_tests()`.
+    pub(crate) fn defaults_for_tests() -> Self {
+        Self {
+            url: SecretString::from(String::new()),
+            sqlite_path: "./data/calls.db".into(),
+            max_connections: 25,
+            min_idle: 5,
+            connect_timeout_secs: 2,
+            pooler: PoolerMode::None,
+            migration_url: SecretString::from(String::new()),
+            replica_url: SecretString::from(String::new()),
+            replica_max_connections: 10,
+            replica_min_idle: 2,
+            replica_connect_timeout_ms: 500,
+            replica_max_lag_ms: 1000,
+            replica_probe_interval_ms: 500,
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuthSettings {

@@ -114,16 +114,8 @@ mod tests {
     fn settings(url: &str) -> DatabaseSettings {
         DatabaseSettings {
             url: SecretString::from("postgres://primary/calls".to_owned()),
-            sqlite_path: String::new(),
-            max_connections: 25,
-            min_idle: 5,
-            connect_timeout_secs: 2,
             replica_url: SecretString::from(url.to_owned()),
-            replica_max_connections: 10,
-            replica_min_idle: 2,
-            replica_connect_timeout_ms: 500,
-            replica_max_lag_ms: 1000,
-            replica_probe_interval_ms: 500,
+            ..DatabaseSettings::defaults_for_tests()
         }
     }
 

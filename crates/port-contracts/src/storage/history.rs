@@ -445,7 +445,6 @@ pub async fn history_totals_over_many_days_count_exactly_the_matching_calls<S: S
     storage: S,
 ) {
     use calls_core::domain::StatusChange;
-    use calls_core::ports::CallRecords;
 
     const DAY: i64 = 24 * HOUR;
     let alice = register(&storage, "alice@example.com").await;
