@@ -369,10 +369,9 @@ async fn two_instances_behind_the_shipped_nginx_config() {
         .collect();
     tokio::time::sleep(Duration::from_secs(1)).await;
     let mut exits = Vec::new();
-    for index in 0..2 {
+    for (index, instance) in instances.iter_mut().enumerate() {
         let signalled = Instant::now();
-        instances[index].sigterm();
-        let instance = &mut instances[index];
+        instance.sigterm();
         let status = tokio::task::block_in_place(|| instance.wait_exit(Duration::from_secs(15)));
         let exit_after = signalled.elapsed();
         assert_eq!(
@@ -397,7 +396,7 @@ async fn two_instances_behind_the_shipped_nginx_config() {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        instances[index] = restarted;
+        *instance = restarted;
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     stop.store(true, Ordering::Relaxed);
