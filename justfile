@@ -65,6 +65,13 @@ docs-check:
 test-outage:
     cargo test -p calls-server --test outage -- --ignored --nocapture
 
+# Through PgBouncer in transaction mode (installs Debian's pgbouncer if missing): the storage
+# contract suite, migrations refused through the pooler, a concurrent journey on two instances.
+test-pgbouncer:
+    bash scripts/ensure-pgbouncer.sh --install
+    cargo test -p calls-adapters-postgres --test contract_pgbouncer -- --ignored
+    cargo test -p calls-server --test pgbouncer -- --ignored --nocapture
+
 # Graceful shutdown under load.
 test-shutdown:
     cargo test -p calls-server --test shutdown -- --nocapture

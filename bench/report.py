@@ -37,6 +37,9 @@ SCENARIOS = [
     ("flood_login", "Login flood (while the health probe runs)"),
     ("flood_health", "`GET /system/health` during the login flood"),
 ]
+# Scenarios run again through PgBouncer in transaction mode (BENCH_POOLER=pgbouncer), as
+# <name>_pooled, shown next to the direct figure.
+POOLED = ["hist_100", "hist_20", "hist_100k", "hist_cursor1000", "hist_date", "voip"]
 # Scenarios whose load is a flood of logins: the 128 MiB RSS class. Everything else: 64 MiB.
 LOGIN_FLOOD = {"login", "flood_login", "flood_health"}
 RSS_LIMIT_MIB = {True: 128, False: 64}
@@ -345,6 +348,30 @@ def main():
     if get("voip") is None:
         emit("- Initiate + terminate: %s." % meta.get("voip", "not run"))
     emit("")
+
+    pooled = [name for name in POOLED if get(name + "_pooled")]
+    if pooled:
+        emit("## Through PgBouncer (transaction mode)")
+        emit("")
+        emit("The same scenarios with the server connected to a private PgBouncer (%s) in front of"
+             " the same database, `DATABASE_POOLER=transaction` (statements sent unnamed, no"
+             " prepared-statement cache), a fresh server process each, same wrk settings%s." % (
+                 meta.get("pooler", "pgbouncer"),
+                 "; **%s**" % meta["pooler_errors"] if meta.get("pooler_errors") else ""))
+        emit("")
+        emit("| scenario | direct requests/s | through PgBouncer requests/s | ratio | direct p50 ms |"
+             " pooled p50 ms | pooled p99 ms | pooled non-2xx | pooled socket errors |"
+             " other processes' CPU (pooled) |")
+        emit("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+        for name in pooled:
+            row, direct = get(name + "_pooled"), get(name)
+            emit("| %s | %s | %s | %s | %s | %s | %s | %d | %d | %s |" % (
+                labels[name], rate(direct["rps"]) if direct else "n/a", rate(row["rps"]),
+                ratio(row["rps"] / direct["rps"]) if direct and direct["rps"] else "n/a",
+                ms(direct["latency_us"]["p50"]) if direct else "n/a",
+                ms(row["latency_us"]["p50"]), ms(row["latency_us"]["p99"]),
+                row["errors"]["status"], row["socket_errors"], cpu_cell(row["cpu"])))
+        emit("")
 
     emit("## References (same run)")
     emit("")

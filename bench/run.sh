@@ -19,6 +19,10 @@
 #                                machine, other people's builds otherwise land in the numbers
 #   BENCH_SKIP_BUILD=1           use the binaries already built
 #   BENCH_REPORT=docs/BENCHMARKS.md
+#   BENCH_POOLER=pgbouncer       also run the history and call scenarios through a private
+#                                PgBouncer in transaction mode (DATABASE_POOLER=transaction),
+#                                reported next to the direct figures; default: direct only
+#   BENCH_POOLER_POOL_SIZE=20    PgBouncer's server connections (default_pool_size)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -38,6 +42,8 @@ DB=${BENCH_DB:-calls_bench}
 PG_LOG=${BENCH_PG_LOG:-/var/log/postgresql/postgresql-15-main.log}
 PGBENCH=${PGBENCH:-/usr/lib/postgresql/15/bin/pgbench}
 REPORT=${BENCH_REPORT:-docs/BENCHMARKS.md}
+POOLER=${BENCH_POOLER:-}
+POOLER_POOL_SIZE=${BENCH_POOLER_POOL_SIZE:-20}
 SERVER_BIN=$ROOT/target/release/calls-server
 HASH_TOOL_TARGET=$ROOT/target/bench-tools
 HASH_TOOL=$HASH_TOOL_TARGET/release/bench-hash-time
@@ -50,13 +56,18 @@ ADMIN_URL="postgres://$PG_USER@$PG_HOST:$PG_PORT/postgres"
 # Each seeded group: email pattern -> calls per user (bench/seed.sql).
 N_PLAIN_TOKENS=64   # of the 1,000 100-call users, this many are logged in for history reads
 
-for var in DURATION WARMUP CONNS THREADS HEALTH_CONNS QUIET_WAIT QUIET_PCT; do
+case $POOLER in
+  ''|pgbouncer) ;;
+  *) echo "bench: BENCH_POOLER must be empty or pgbouncer" >&2; exit 2 ;;
+esac
+for var in DURATION WARMUP CONNS THREADS HEALTH_CONNS QUIET_WAIT QUIET_PCT POOLER_POOL_SIZE; do
   [[ ${!var} =~ ^[0-9]+$ ]] || { echo "bench: $var must be a whole number" >&2; exit 2; }
 done
 (( DURATION > 0 && CONNS >= THREADS && THREADS > 0 )) || { echo "bench: bad settings" >&2; exit 2; }
 
 mkdir -p "$RESULTS"
 SERVER_PID=
+PGBOUNCER_PID=
 RSS_PID=
 CPU_PID=
 FLOOD_PID=
@@ -73,6 +84,10 @@ cleanup() {
     kill -TERM "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
   fi
+  if [[ -n $PGBOUNCER_PID ]]; then
+    kill -TERM "$PGBOUNCER_PID" 2>/dev/null || true
+    wait "$PGBOUNCER_PID" 2>/dev/null || true
+  fi
 }
 trap cleanup EXIT
 
@@ -87,6 +102,9 @@ fi
 for tool in wrk psql curl python3 "$PGBENCH"; do
   command -v "$tool" >/dev/null 2>&1 || die "$tool is not installed"
 done
+if [[ -n $POOLER ]]; then
+  bash scripts/ensure-pgbouncer.sh --install >&2 || die "pgbouncer could not be installed"
+fi
 
 # --- build -----------------------------------------------------------------------------------
 if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
@@ -117,6 +135,11 @@ PORT=
 BASE_URL=
 JWT_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
 
+# Where the server connects: PostgreSQL directly, or (pooled scenarios) PgBouncer, with the
+# settings in SERVER_POOLER_ENV.
+SERVER_DB_URL=$DB_URL
+SERVER_POOLER_ENV=()
+
 # Starts a server process on a free loopback port (the same JWT secret every time, so tokens
 # stay valid from one process to the next).
 start_server() {
@@ -124,10 +147,11 @@ start_server() {
   BASE_URL=http://127.0.0.1:$PORT
   env -u CALLS_CONFIG -u METRICS_ADDR -u CORS_ALLOWED_ORIGINS -u VOIP_ALLOWED_COUNTRIES \
     -u VOIP_BLOCKED_PREFIXES -u POSTGRES_HOST -u JWT_SECRET_KEY \
-    DATABASE_URL="$DB_URL" JWT_SECRET="$JWT_SECRET" VOIP_PROVIDER=mock LOG_LEVEL=warn \
+    -u DATABASE_POOLER -u DATABASE_MIGRATION_URL \
+    DATABASE_URL="$SERVER_DB_URL" JWT_SECRET="$JWT_SECRET" VOIP_PROVIDER=mock LOG_LEVEL=warn \
     LOG_FORMAT=text SERVER_HOST=127.0.0.1 SERVER_PORT="$PORT" \
     VOIP_MAX_CALLS_PER_DAY=1000000000 VOIP_MAX_ACTIVE_CALLS_PER_USER=1000000 \
-    "$SERVER_BIN" >>"$RESULTS/server.log" 2>&1 &
+    "${SERVER_POOLER_ENV[@]}" "$SERVER_BIN" >>"$RESULTS/server.log" 2>&1 &
   SERVER_PID=$!
   local _
   for _ in $(seq 1 120); do
@@ -404,6 +428,79 @@ fi
 scenario register "$CONNS" "$THREADS" register.lua "POST /api/auth/register" BENCH_PASSWORD="$PASSWORD"
 scenario login_c1 1 1 login.lua "POST /api/auth/login, one connection" BENCH_PASSWORD="$PASSWORD"
 scenario login "$CONNS" "$THREADS" login.lua "POST /api/auth/login" BENCH_PASSWORD="$PASSWORD"
+
+# --- through PgBouncer (BENCH_POOLER=pgbouncer) ------------------------------------------------
+# A private pgbouncer in transaction mode in front of the same database (its own directory,
+# free port, foreground, stopped at the end): the server sends unnamed statements and migrates
+# through the direct URL. The history and call scenarios run again through it, as <name>_pooled.
+start_pgbouncer() {
+  local dir=$RESULTS/pgbouncer port bin
+  bin=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
+  mkdir -p "$dir"
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  printf '"%s" ""\n' "$PG_USER" >"$dir/users.txt"
+  cat >"$dir/pgbouncer.ini" <<INI
+[databases]
+$DB = host=$PG_HOST port=$PG_PORT user=$PG_USER dbname=$DB
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $port
+unix_socket_dir =
+auth_type = trust
+auth_file = $dir/users.txt
+pool_mode = transaction
+default_pool_size = $POOLER_POOL_SIZE
+max_client_conn = 1000
+log_connections = 0
+log_disconnections = 0
+INI
+  chmod -R a+rX "$dir"
+  local as_user=()
+  [[ $(id -u) == 0 ]] && as_user=(-u postgres)   # pgbouncer refuses to run as root
+  "$bin" "${as_user[@]}" "$dir/pgbouncer.ini" >"$dir/pgbouncer.log" 2>&1 &
+  PGBOUNCER_PID=$!
+  local _
+  for _ in $(seq 1 50); do
+    kill -0 "$PGBOUNCER_PID" 2>/dev/null || die "pgbouncer exited at start (see $dir/pgbouncer.log)"
+    if psql "postgres://$PG_USER@127.0.0.1:$port/$DB" -Atqc 'select 1' >/dev/null 2>&1; then
+      SERVER_DB_URL="postgres://$PG_USER@127.0.0.1:$port/$DB"
+      SERVER_POOLER_ENV=(DATABASE_POOLER=transaction "DATABASE_MIGRATION_URL=$DB_URL")
+      meta pooler "$("$bin" --version | head -n1), pool_mode = transaction, default_pool_size = $POOLER_POOL_SIZE"
+      return 0
+    fi
+    sleep 0.2
+  done
+  die "pgbouncer did not answer (see $dir/pgbouncer.log)"
+}
+stop_pgbouncer() {
+  kill -TERM "$PGBOUNCER_PID" 2>/dev/null || true
+  wait "$PGBOUNCER_PID" 2>/dev/null || true
+  PGBOUNCER_PID=
+  SERVER_DB_URL=$DB_URL
+  SERVER_POOLER_ENV=()
+}
+if [[ $POOLER == pgbouncer ]]; then
+  log "through PgBouncer: starting a private pgbouncer (transaction mode, $POOLER_POOL_SIZE server connections)"
+  start_pgbouncer
+  scenario hist_100_pooled "$CONNS" "$THREADS" get.lua "history page 1, 100-call users, through PgBouncer" \
+    BENCH_PATH=/api/calls/history BENCH_TOKENS="$PLAIN_TOKENS"
+  scenario hist_20_pooled "$CONNS" "$THREADS" get.lua "history page 1, 20-call user, through PgBouncer" \
+    BENCH_PATH=/api/calls/history BENCH_TOKENS="$T20"
+  scenario hist_100k_pooled "$CONNS" "$THREADS" get.lua "history page 1, 100,000-call user, through PgBouncer" \
+    BENCH_PATH=/api/calls/history BENCH_TOKENS="$T100K"
+  scenario hist_cursor1000_pooled "$CONNS" "$THREADS" get.lua "history page 1000 by ?cursor=, through PgBouncer" \
+    BENCH_PATH="/api/calls/history?cursor=$CURSOR" BENCH_TOKENS="$T100K"
+  scenario hist_date_pooled "$CONNS" "$THREADS" get.lua "history, 30-day date filter, through PgBouncer" \
+    BENCH_PATH="/api/calls/history?$DATE_QUERY" BENCH_TOKENS="$T100K"
+  if [[ $VOIP == available ]]; then
+    scenario voip_pooled "$CONNS" "$THREADS" voip.lua "initiate + terminate, through PgBouncer" \
+      BENCH_TOKENS="$VOIP_TOKENS" BENCH_PHONE="$VOIP_PHONE"
+  fi
+  if grep -qi 'prepared statement' "$RESULTS/server.log" "$RESULTS/pgbouncer/pgbouncer.log"; then
+    meta pooler_errors "prepared-statement errors in the logs"
+  fi
+  stop_pgbouncer
+fi
 
 # Health latency while a login flood runs: the flood starts first and outlasts the probe.
 log "scenario flood: login flood ($CONNS connections) + health probe ($HEALTH_CONNS connections)"

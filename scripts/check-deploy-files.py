@@ -310,6 +310,8 @@ NOT_WIRED_IN_COMPOSE = {
     "CALLS_CONFIG": "no config file is mounted; see docs/OPERATIONS.md",
     "DATABASE_URL": "the bundled postgres service is reached through POSTGRES_*",
     "JWT_SECRET_KEY": "older alias of JWT_SECRET",
+    "DATABASE_POOLER": "compose has no pooler: the server reaches its postgres service directly",
+    "DATABASE_MIGRATION_URL": "only with a pooler, which compose does not have",
 }
 
 

@@ -11,7 +11,8 @@
 //! this crate holds only what is PostgreSQL's own: the schema (the Go backend's `uuid` and
 //! `timestamptz` columns, so its database upgrades in place), the column conversions, the pool,
 //! the migrations (with an advisory lock across instances) and the SQL that differs
-//! (`dialect`).
+//! (`dialect`). [`PreparedStatements::Unnamed`] makes the pool work through a transaction-mode
+//! pooler (PgBouncer, any version).
 //!
 //! Beside the storage ports, [`PostgresLoginThrottle`] implements the
 //! [`LoginThrottle`](calls_core::ports::LoginThrottle) port on the same pool: login failures in a
@@ -26,6 +27,7 @@ mod login_throttle;
 mod migrations;
 mod pool;
 mod schema;
+mod statements;
 mod storage;
 
 #[cfg(feature = "test-support")]
@@ -34,6 +36,7 @@ pub mod testing;
 pub use calls_storage_diesel::{MigrationError, PoolOptions};
 pub use login_throttle::PostgresLoginThrottle;
 pub use pool::{ConnectError, POOL_DEFAULTS};
+pub use statements::PreparedStatements;
 pub use storage::PostgresStorage;
 
 calls_storage_diesel::implement_storage_ports! {

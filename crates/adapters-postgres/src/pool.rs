@@ -2,9 +2,11 @@
 
 use std::time::Duration;
 
-use calls_storage_diesel::{CheckedManager, PoolOptions};
+use calls_storage_diesel::{CheckedManager, PoolOptions, WithoutStatementCache};
 use diesel::PgConnection;
 use diesel::r2d2::Pool;
+
+use crate::statements::PreparedStatements;
 
 pub(crate) type PgPool = Pool<CheckedManager<PgConnection>>;
 
@@ -35,7 +37,14 @@ pub enum ConnectError {
 /// replacement on its own thread, and a process that exits while that thread is inside libpq's
 /// TLS handshake can crash in OpenSSL's exit handler. After this returns, the pool opens nothing
 /// until it is used.
-pub(crate) fn build(url: &str, options: &PoolOptions) -> Result<PgPool, ConnectError> {
+///
+/// With [`PreparedStatements::Unnamed`], every connection the pool opens has diesel's statement
+/// cache turned off before first use.
+pub(crate) fn build(
+    url: &str,
+    options: &PoolOptions,
+    statements: PreparedStatements,
+) -> Result<PgPool, ConnectError> {
     if url.trim().is_empty() {
         return Err(ConnectError::InvalidOptions(
             "the database URL is empty".to_owned(),
@@ -44,8 +53,14 @@ pub(crate) fn build(url: &str, options: &PoolOptions) -> Result<PgPool, ConnectE
     options
         .validate()
         .map_err(|invalid| ConnectError::InvalidOptions(invalid.0))?;
-    let pool = options
-        .builder("PostgreSQL")
+    let builder = options.builder("PostgreSQL");
+    let builder = match statements {
+        PreparedStatements::Cached => builder,
+        PreparedStatements::Unnamed => {
+            builder.connection_customizer(Box::new(WithoutStatementCache))
+        }
+    };
+    let pool = builder
         .build(CheckedManager::<PgConnection>::new(url))
         .map_err(|error| ConnectError::Unreachable(error.to_string()))?;
     if options.min_idle == 0 {

@@ -6,6 +6,7 @@ use calls_storage_diesel::{Blocking, PoolOptions};
 use diesel::PgConnection;
 
 use crate::pool::{self, ConnectError};
+use crate::statements::PreparedStatements;
 
 /// PostgreSQL storage. Cheap to clone: clones share the pool.
 #[derive(Clone)]
@@ -21,11 +22,22 @@ impl PostgresStorage {
     /// Errors: [`ConnectError::InvalidOptions`], or [`ConnectError::Unreachable`] when no
     /// connection could be opened in time.
     pub fn connect(url: &str, options: PoolOptions) -> Result<Self, ConnectError> {
+        Self::connect_with(url, options, PreparedStatements::Cached)
+    }
+
+    /// As [`PostgresStorage::connect`], with the pool's connections sending statements as
+    /// `statements` says: [`PreparedStatements::Unnamed`] behind a transaction-mode pooler.
+    pub fn connect_with(
+        url: &str,
+        options: PoolOptions,
+        statements: PreparedStatements,
+    ) -> Result<Self, ConnectError> {
         let timeout = options.connection_timeout;
-        let pool = pool::build(url, &options)?;
+        let pool = pool::build(url, &options, statements)?;
         tracing::info!(
             max_connections = options.max_size,
             min_idle = options.min_idle,
+            prepared_statements = ?statements,
             "connected to PostgreSQL"
         );
         Ok(Self {

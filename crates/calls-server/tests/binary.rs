@@ -99,6 +99,44 @@ fn an_invalid_setting_is_named() {
     assert_refused(&output, &["SERVER_PORT"], &[]);
 }
 
+#[test]
+fn an_unknown_pooler_is_named() {
+    let output = run(&["migrate"], &[("DATABASE_POOLER", "pgpool")]);
+    let text = assert_refused(&output, &["database.pooler", "pgpool"], &[]);
+    assert_eq!(text.trim().lines().count(), 1, "one line: {text}");
+}
+
+#[test]
+fn a_pooler_or_a_migration_url_for_sqlite_is_refused() {
+    let output = serve_with(&[("DATABASE_POOLER", "transaction")]);
+    assert_refused(&output, &["database.pooler", "SQLite"], &[]);
+    let output = serve_with(&[("DATABASE_MIGRATION_URL", "postgres://u:hunter2@db/calls")]);
+    assert_refused(&output, &["database.migration_url"], &["hunter2"]);
+}
+
+/// Refused before any connection is tried: nothing listens on port 1, and the message is not
+/// a connection failure.
+#[test]
+fn migrate_through_a_transaction_pooler_needs_the_direct_url() {
+    let pooler = [
+        ("DATABASE_URL", "postgres://postgres@127.0.0.1:1/calls"),
+        ("DATABASE_POOLER", "transaction"),
+    ];
+    let output = run(&["migrate"], &pooler);
+    assert_refused(
+        &output,
+        &["DATABASE_MIGRATION_URL", "transaction"],
+        &["cannot connect"],
+    );
+    let not_postgres = [
+        pooler[0],
+        pooler[1],
+        ("DATABASE_MIGRATION_URL", "mysql://u:hunter2@db/calls"),
+    ];
+    let output = run(&["migrate"], &not_postgres);
+    assert_refused(&output, &["database.migration_url"], &["hunter2"]);
+}
+
 fn serve_with(extra: &[(&str, &str)]) -> Output {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("calls.db").display());

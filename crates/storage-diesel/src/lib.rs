@@ -7,7 +7,8 @@
 //! (`dialect`: the history's snapshot, the upsert's "later expiry"). Everything else is here:
 //!
 //! * [`Blocking`] runs diesel's blocking calls off the async workers, bounded by the pool;
-//!   [`CheckedManager`] drops connections a statement found dead.
+//!   [`CheckedManager`] drops connections a statement found dead; [`WithoutStatementCache`]
+//!   sends statements unnamed, for a transaction-mode pooler.
 //! * [`errors`], [`conversions`], [`history`], [`pool`] and [`migrations`]: plain functions and
 //!   types both backends call.
 //! * The port implementations, stamped into each backend crate by
@@ -53,8 +54,10 @@ mod manager;
 pub mod migrations;
 pub mod pool;
 mod stamp;
+mod statement_cache;
 
 pub use blocking::Blocking;
 pub use manager::{CheckedManager, mark_connection_lost};
 pub use migrations::MigrationError;
 pub use pool::{InvalidPoolOptions, PoolOptions};
+pub use statement_cache::WithoutStatementCache;

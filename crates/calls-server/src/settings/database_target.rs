@@ -118,6 +118,8 @@ mod tests {
             max_connections: 25,
             min_idle: 5,
             connect_timeout_secs: 2,
+            pooler: super::super::PoolerMode::None,
+            migration_url: SecretString::from(String::new()),
         }
     }
 

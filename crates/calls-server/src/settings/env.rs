@@ -22,6 +22,12 @@ const OVERRIDES: &[(&str, &str, Kind)] = &[
     ("TLS_CERT_FILE", "server.tls.cert_file", Kind::Text),
     ("TLS_KEY_FILE", "server.tls.key_file", Kind::Text),
     ("DATABASE_URL", "database.url", Kind::Text),
+    ("DATABASE_POOLER", "database.pooler", Kind::Text),
+    (
+        "DATABASE_MIGRATION_URL",
+        "database.migration_url",
+        Kind::Text,
+    ),
     ("JWT_SECRET_KEY", "auth.jwt_secret", Kind::Text),
     ("JWT_SECRET", "auth.jwt_secret", Kind::Text),
     ("LOG_LEVEL", "log.level", Kind::Text),

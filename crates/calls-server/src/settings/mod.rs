@@ -5,13 +5,17 @@ mod database_target;
 mod env;
 mod error;
 mod layers;
+mod migration_plan;
 mod model;
+mod pooler;
 
 pub use database_target::DatabaseTarget;
 pub use error::SettingsError;
 pub use layers::load;
+pub use migration_plan::{MIGRATE_NEEDS_DIRECT_URL, MigrationPlan};
 pub use model::{
     AuthSettings, CorsSettings, DatabaseSettings, LogFormat, LogSettings, MetricsSettings,
     ReaperSettings, ServerSettings, Settings, ThrottleSettings, TlsSettings, VoipProviderKind,
     VoipSettings,
 };
+pub use pooler::PoolerMode;

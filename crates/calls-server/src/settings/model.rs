@@ -3,6 +3,8 @@
 use secrecy::SecretString;
 use serde::Deserialize;
 
+use super::PoolerMode;
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
@@ -43,6 +45,10 @@ pub struct DatabaseSettings {
     pub max_connections: u32,
     pub min_idle: u32,
     pub connect_timeout_secs: u64,
+    /// `DATABASE_POOLER`: what sits between the server and PostgreSQL.
+    pub pooler: PoolerMode,
+    /// `DATABASE_MIGRATION_URL`: a direct PostgreSQL URL for migrations (may hold a password).
+    pub migration_url: SecretString,
 }
 
 #[derive(Debug, Deserialize)]

@@ -4,6 +4,7 @@
 mod error;
 mod jobs;
 mod metrics;
+mod pooled;
 mod secrets;
 mod storage;
 mod throttle;

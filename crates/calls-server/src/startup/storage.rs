@@ -11,8 +11,10 @@ use calls_core::ports::{
 };
 use secrecy::ExposeSecret;
 
-use super::StartupError;
-use crate::settings::{DatabaseSettings, DatabaseTarget};
+use super::{StartupError, pooled};
+use crate::settings::{
+    DatabaseSettings, DatabaseTarget, MIGRATE_NEEDS_DIRECT_URL, MigrationPlan, SettingsError,
+};
 
 /// The storage ports, all served by the one adapter chosen at start.
 #[derive(Clone)]
@@ -83,13 +85,20 @@ async fn open(
         database: description.clone(),
         reason,
     };
+    let plan = MigrationPlan::resolve(settings, &target)?;
+    if !serving && matches!(plan, MigrationPlan::Skipped) {
+        return Err(
+            SettingsError::invalid("DATABASE_MIGRATION_URL", MIGRATE_NEEDS_DIRECT_URL).into(),
+        );
+    }
+    let statements = pooled::prepared_statements(settings.pooler);
     let max_connections = settings.max_connections;
     let min_idle = settings.min_idle;
     let timeout = Duration::from_secs(settings.connect_timeout_secs);
     let opened = tokio::task::spawn_blocking(move || -> Result<Option<Storage>, String> {
         match target {
             DatabaseTarget::Postgres(url) => {
-                migrate_postgres(url.expose_secret(), timeout)?;
+                pooled::migrate_as_planned(&plan, &url, timeout, migrate_postgres)?;
                 if !serving {
                     return Ok(None);
                 }
@@ -98,8 +107,9 @@ async fn open(
                     min_idle,
                     connection_timeout: timeout,
                 };
-                let storage = PostgresStorage::connect(url.expose_secret(), options)
-                    .map_err(|e| e.to_string())?;
+                let storage =
+                    PostgresStorage::connect_with(url.expose_secret(), options, statements)
+                        .map_err(|e| e.to_string())?;
                 Ok(Some(Storage {
                     postgres: Some(storage.clone()),
                     ..Storage::from_adapter(storage)
@@ -127,7 +137,7 @@ async fn open(
 /// pool exists: with no idle minimum it never opens connections in the background, so the
 /// process can exit right after (`migrate`, or a start-up error) without a connection being
 /// set up on another thread at exit.
-fn migrate_postgres(url: &str, timeout: Duration) -> Result<(), String> {
+pub(super) fn migrate_postgres(url: &str, timeout: Duration) -> Result<(), String> {
     let options = calls_adapters_postgres::PoolOptions {
         max_size: 1,
         min_idle: 0,

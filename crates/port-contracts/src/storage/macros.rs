@@ -14,10 +14,26 @@
 ///     calls_adapters_sqlite::testing::TestDatabase::migrated_async()
 /// );
 /// ```
+///
+/// `attributes [...]` before the expression puts those attributes on every test, e.g.
+/// `#[ignore = "..."]` for a run that needs a component a plain `cargo test` does not have (a
+/// pooler):
+///
+/// ```ignore
+/// calls_port_contracts::storage_contract_tests!(
+///     attributes [#[ignore = "needs pgbouncer"]] through_pgbouncer()
+/// );
+/// ```
 #[macro_export]
 macro_rules! storage_contract_tests {
+    (attributes [$(#[$attribute:meta])*] $fresh:expr) => {
+        $crate::storage_contract_tests!(@list [$(#[$attribute])*] $fresh);
+    };
     ($fresh:expr) => {
-        $crate::storage_contract_tests!(@rules $fresh;
+        $crate::storage_contract_tests!(@list [] $fresh);
+    };
+    (@list $attributes:tt $fresh:expr) => {
+        $crate::storage_contract_tests!(@rules $attributes $fresh;
             health::ping_answers,
             users::creates_and_finds_a_user_by_email,
             users::finds_a_user_by_id,
@@ -59,15 +75,19 @@ macro_rules! storage_contract_tests {
         );
 
     };
-    (@rules $fresh:expr; $($module:ident :: $rule:ident),* $(,)?) => {
+    (@rules $attributes:tt $fresh:expr; $($module:ident :: $rule:ident),* $(,)?) => {
         $(
-            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $rule() {
-                let Some((_guard, storage)) = $fresh.await else {
-                    return;
-                };
-                $crate::storage::$module::$rule(storage).await;
-            }
+            $crate::storage_contract_tests!(@rule $attributes $fresh; $module :: $rule);
         )*
+    };
+    (@rule [$(#[$attribute:meta])*] $fresh:expr; $module:ident :: $rule:ident) => {
+        #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        $(#[$attribute])*
+        async fn $rule() {
+            let Some((_guard, storage)) = $fresh.await else {
+                return;
+            };
+            $crate::storage::$module::$rule(storage).await;
+        }
     };
 }
