@@ -148,8 +148,14 @@ async fn malformed_headers_are_served_and_counted_under_the_peer(app: TestApp) {
     assert_eq!(named.status(), StatusCode::OK);
 }
 
+/// (request headers, the `Strict-Transport-Security` expected)
+type HstsCase = (
+    &'static [(&'static str, &'static str)],
+    Option<&'static str>,
+);
+
 async fn hsts_only_for_https_as_the_trusted_proxy_says(app: TestApp) {
-    let cases: [(&[(&str, &str)], Option<&str>); 5] = [
+    let cases: [HstsCase; 5] = [
         (&[("x-forwarded-proto", "https")], Some("max-age=31536000")),
         (
             &[("forwarded", "for=198.51.100.1;proto=https")],

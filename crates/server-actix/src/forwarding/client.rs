@@ -1,7 +1,7 @@
 //! Who sent a request, and whether they used HTTPS: the TCP peer, unless the peer is a trusted
 //! proxy, in which case what that proxy recorded.
 //!
-//! Rules (docs/OPERATIONS.md, "Behind a proxy"):
+//! Rules (docs/OPERATIONS.md, section 2.2):
 //! - an untrusted peer is the client, whatever headers it sends;
 //! - from a trusted peer, `X-Forwarded-For` is read when present, else `Forwarded: for=`; the
 //!   list is walked from the right (the entry the peer itself appended) and the first address
@@ -122,6 +122,15 @@ mod tests {
     use super::*;
     use actix_web::http::header::HeaderValue;
 
+    /// Header (name, value) pairs.
+    type Pairs = &'static [(&'static str, &'static str)];
+    /// (trusted, peer, headers, expected client)
+    type AddressCase = (&'static [&'static str], &'static str, Pairs, &'static str);
+    /// (trusted, native TLS, peer, headers, https)
+    type HttpsCase = (&'static [&'static str], bool, &'static str, Pairs, bool);
+
+    const PROXY: &[&str] = &["127.0.0.1", "10.0.0.0/8"];
+
     fn ip(text: &str) -> IpAddr {
         text.parse().expect("test address")
     }
@@ -146,9 +155,7 @@ mod tests {
 
     #[test]
     fn the_client_address_by_peer_trust_and_headers() {
-        let proxy = ["127.0.0.1", "10.0.0.0/8"];
-        // (trusted, peer, headers, expected client)
-        let cases: &[(&[&str], &str, &[(&str, &str)], &str)] = &[
+        let cases: &[AddressCase] = &[
             // Nobody trusted: headers change nothing.
             (
                 &[],
@@ -164,28 +171,28 @@ mod tests {
             ),
             // An untrusted peer forging headers.
             (
-                &proxy,
+                PROXY,
                 "203.0.113.9",
                 &[("x-forwarded-for", "10.0.0.1")],
                 "203.0.113.9",
             ),
             // A trusted peer without headers is the client.
-            (&proxy, "127.0.0.1", &[], "127.0.0.1"),
+            (PROXY, "127.0.0.1", &[], "127.0.0.1"),
             // Right-most untrusted entry wins; what the client wrote to its left is ignored.
             (
-                &proxy,
+                PROXY,
                 "127.0.0.1",
                 &[("x-forwarded-for", "6.6.6.6, 198.51.100.7")],
                 "198.51.100.7",
             ),
             (
-                &proxy,
+                PROXY,
                 "127.0.0.1",
                 &[("x-forwarded-for", "6.6.6.6, 198.51.100.7, 10.1.1.1")],
                 "198.51.100.7",
             ),
             (
-                &proxy,
+                PROXY,
                 "127.0.0.1",
                 &[
                     ("x-forwarded-for", "6.6.6.6"),
@@ -195,47 +202,47 @@ mod tests {
             ),
             // Every entry trusted: the left-most.
             (
-                &proxy,
+                PROXY,
                 "127.0.0.1",
                 &[("x-forwarded-for", "10.0.0.3, 10.0.0.2")],
                 "10.0.0.3",
             ),
             // Names nobody: the last address walked.
             (
-                &proxy,
+                PROXY,
                 "127.0.0.1",
                 &[("x-forwarded-for", "198.51.100.7, unknown")],
                 "127.0.0.1",
             ),
             (
-                &proxy,
+                PROXY,
                 "127.0.0.1",
                 &[("x-forwarded-for", "6.6.6.6, garbage, 10.0.0.2")],
                 "10.0.0.2",
             ),
-            (&proxy, "127.0.0.1", &[("x-forwarded-for", "")], "127.0.0.1"),
+            (PROXY, "127.0.0.1", &[("x-forwarded-for", "")], "127.0.0.1"),
             // Forwarded, when there is no X-Forwarded-For.
             (
-                &proxy,
+                PROXY,
                 "127.0.0.1",
                 &[("forwarded", "for=6.6.6.6, for=\"[2001:db8::7]:4711\"")],
                 "2001:db8::7",
             ),
             (
-                &proxy,
+                PROXY,
                 "127.0.0.1",
                 &[("forwarded", "for=6.6.6.6, for=_hidden")],
                 "127.0.0.1",
             ),
             (
-                &proxy,
+                PROXY,
                 "127.0.0.1",
                 &[("forwarded", "for=\"broken")],
                 "127.0.0.1",
             ),
             // X-Forwarded-For wins over Forwarded (the shipped nginx sets one, clears the other).
             (
-                &proxy,
+                PROXY,
                 "127.0.0.1",
                 &[
                     ("forwarded", "for=6.6.6.6"),
@@ -245,7 +252,7 @@ mod tests {
             ),
             // IPv4-mapped peers and entries are IPv4.
             (
-                &proxy,
+                PROXY,
                 "::ffff:127.0.0.1",
                 &[("x-forwarded-for", "::ffff:198.51.100.7")],
                 "198.51.100.7",
@@ -259,9 +266,7 @@ mod tests {
 
     #[test]
     fn https_by_native_tls_or_a_trusted_proxy_only() {
-        let proxy = ["127.0.0.1"];
-        // (trusted, native tls, peer, headers, https)
-        let cases: &[(&[&str], bool, &str, &[(&str, &str)], bool)] = &[
+        let cases: &[HttpsCase] = &[
             (&[], false, "127.0.0.1", &[], false),
             (&[], true, "127.0.0.1", &[], true),
             (
@@ -272,49 +277,49 @@ mod tests {
                 false,
             ),
             (
-                &proxy,
+                PROXY,
                 false,
                 "198.51.100.7",
                 &[("x-forwarded-proto", "https")],
                 false,
             ),
             (
-                &proxy,
+                PROXY,
                 false,
                 "127.0.0.1",
                 &[("x-forwarded-proto", "https")],
                 true,
             ),
             (
-                &proxy,
+                PROXY,
                 false,
                 "127.0.0.1",
                 &[("x-forwarded-proto", "HTTPS")],
                 true,
             ),
             (
-                &proxy,
+                PROXY,
                 false,
                 "127.0.0.1",
                 &[("x-forwarded-proto", "http")],
                 false,
             ),
             (
-                &proxy,
+                PROXY,
                 false,
                 "127.0.0.1",
                 &[("x-forwarded-proto", "https, http")],
                 false,
             ),
             (
-                &proxy,
+                PROXY,
                 false,
                 "127.0.0.1",
                 &[("forwarded", "for=1.2.3.4;proto=https")],
                 true,
             ),
             (
-                &proxy,
+                PROXY,
                 true,
                 "127.0.0.1",
                 &[("x-forwarded-proto", "http")],

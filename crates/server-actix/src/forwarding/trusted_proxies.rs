@@ -172,9 +172,12 @@ mod tests {
         }
     }
 
+    /// (entry, the refusal expected)
+    type RefusalCase = (&'static str, fn(&TrustedProxyError) -> bool);
+
     #[test]
     fn bad_entries_are_refused_and_quoted() {
-        let cases: &[(&str, fn(&TrustedProxyError) -> bool)] = &[
+        let cases: &[RefusalCase] = &[
             ("localhost", |e| {
                 matches!(e, TrustedProxyError::NotAnAddress(_))
             }),
