@@ -10,13 +10,15 @@ pub mod dto;
 pub mod error;
 pub mod extractors;
 pub mod forwarding;
+pub mod i18n;
 pub mod metrics;
 pub mod middleware;
 pub mod routes;
 mod server;
 pub mod state;
 
-pub use error::ApiError;
+pub use error::{ApiError, ErrorCode};
+pub use i18n::Language;
 pub use server::{
     Drain, HttpSettings, IDLE_GRACE, TlsConfig, TlsError, TlsFile, TlsFiles, build_server, load_tls,
 };

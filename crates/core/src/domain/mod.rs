@@ -14,13 +14,13 @@ mod user;
 pub use call::{Call, NewCall, StatusChange};
 pub use call_status::{CallStatus, UnknownCallStatus};
 pub use destination_policy::{DestinationPolicy, DestinationPolicyError, DestinationRefusal};
-pub use email::{Email, EmailError};
+pub use email::{Email, EmailError, MAX_EMAIL_LENGTH};
 pub use history::{
     CursorError, DEFAULT_PAGE_SIZE, HistoryCursor, HistoryFilter, HistoryPage, HistoryQuery,
-    MAX_PAGE_SIZE, PagePosition, PaginationError,
+    MAX_PAGE_NUMBER, MAX_PAGE_SIZE, PagePosition, PaginationError,
 };
 pub use ids::{CallId, UserId};
-pub use password::{Password, PasswordError, PasswordHash};
+pub use password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, Password, PasswordError, PasswordHash};
 pub use phone_number::{PhoneNumber, PhoneNumberError, mask_phone_number};
 pub use report_ledger::{DurationSource, Leg, ReportLedger, ReportUpdate, UnknownDurationSource};
 pub use user::{NewUser, User};

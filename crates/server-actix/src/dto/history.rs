@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::time::rfc3339_in;
-use crate::error::ApiError;
+use crate::error::{ApiError, Message, messages as m};
 
 /// Raw parameters: all text, so each one gets its own precise message.
 #[derive(Debug, Default, Deserialize)]
@@ -57,7 +57,7 @@ impl HistoryParams {
                 .as_deref()
                 .map(|v| {
                     v.parse::<CallStatus>()
-                        .map_err(|e| ApiError::validation(e.to_string()))
+                        .map_err(ApiError::validation)
                 })
                 .transpose()?,
         };
@@ -65,44 +65,40 @@ impl HistoryParams {
         let cursor = self
             .cursor
             .as_deref()
-            .map(|v| HistoryCursor::decode(v).map_err(|e| ApiError::validation(e.to_string())))
+            .map(|v| HistoryCursor::decode(v).map_err(ApiError::validation))
             .transpose()?;
         let query = HistoryQuery::new(user_id, filter, page, limit, cursor)
-            .map_err(|e| ApiError::validation(e.to_string()))?;
+            .map_err(ApiError::validation)?;
         Ok(HistoryRequest { query, zone })
     }
 }
 
-fn positive_int(name: &str, value: &str) -> Result<u32, ApiError> {
-    let invalid = || ApiError::validation(format!("{name} must be a positive integer"));
+fn positive_int(name: &'static str, value: &str) -> Result<u32, ApiError> {
+    let invalid =
+        || ApiError::validation(Message::new(m::NOT_POSITIVE_INTEGER).arg("field", name));
     if value.is_empty() || value.len() > 10 || !value.bytes().all(|b| b.is_ascii_digit()) {
         return Err(invalid());
     }
     value.parse().map_err(|_| invalid())
 }
 
-fn date(name: &str, value: &str) -> Result<DateTime<Utc>, ApiError> {
+fn date(name: &'static str, value: &str) -> Result<DateTime<Utc>, ApiError> {
+    let invalid = || ApiError::validation(Message::new(m::NOT_DATE_TIME).arg("field", name));
     if value.len() > 64 {
-        return Err(ApiError::validation(format!(
-            "{name} must be an RFC 3339 date-time"
-        )));
+        return Err(invalid());
     }
     DateTime::parse_from_rfc3339(value)
         .map(|t| t.to_utc())
-        .map_err(|_| {
-            ApiError::validation(format!(
-                "{name} must be an RFC 3339 date-time with an offset, e.g. 2026-11-25T10:15:00Z"
-            ))
-        })
+        .map_err(|_| invalid())
 }
 
 fn zone(value: &str) -> Result<Tz, ApiError> {
     if value.len() > 64 {
-        return Err(ApiError::validation("tz must be an IANA time zone name"));
+        return Err(ApiError::validation(m::TIME_ZONE_UNKNOWN));
     }
-    value.parse::<Tz>().map_err(|_| {
-        ApiError::validation("tz must be an IANA time zone name such as Europe/Berlin")
-    })
+    value
+        .parse::<Tz>()
+        .map_err(|_| ApiError::validation(m::TIME_ZONE_UNKNOWN))
 }
 
 #[derive(Debug, Serialize)]

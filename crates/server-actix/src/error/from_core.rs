@@ -1,13 +1,13 @@
 //! How the use cases' errors become HTTP answers. Client mistakes are 4xx with the domain's own
 //! message; infrastructure trouble is 503 or 500 and is logged here, once.
 
-use actix_web::http::StatusCode;
 use calls_core::ports::StorageError;
 use calls_core::services::{
     AuthenticateError, LoginError, LogoutError, RecordCallError, RegisterError, UpdateCallError,
 };
 
 use super::ApiError;
+use super::messages::{self as m, Message};
 
 impl From<StorageError> for ApiError {
     fn from(err: StorageError) -> Self {
@@ -31,13 +31,9 @@ fn internal(what: &str, err: &dyn std::fmt::Display) -> ApiError {
 impl From<RegisterError> for ApiError {
     fn from(err: RegisterError) -> Self {
         match err {
-            RegisterError::InvalidEmail(err) => ApiError::validation(err.to_string()),
-            RegisterError::InvalidPassword(err) => ApiError::validation(err.to_string()),
-            RegisterError::EmailTaken => ApiError::new(
-                StatusCode::CONFLICT,
-                "user_already_exists",
-                "an account with this email already exists",
-            ),
+            RegisterError::InvalidEmail(err) => ApiError::validation(err),
+            RegisterError::InvalidPassword(err) => ApiError::validation(err),
+            RegisterError::EmailTaken => ApiError::with(m::USER_ALREADY_EXISTS),
             RegisterError::Hashing(err) => internal("password hashing", &err),
             RegisterError::Token(err) => internal("token signing", &err),
             RegisterError::Storage(err) => err.into(),
@@ -48,13 +44,9 @@ impl From<RegisterError> for ApiError {
 impl From<LoginError> for ApiError {
     fn from(err: LoginError) -> Self {
         match err {
-            LoginError::InvalidEmail(err) => ApiError::validation(err.to_string()),
-            LoginError::InvalidPassword(err) => ApiError::validation(err.to_string()),
-            LoginError::InvalidCredentials => ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "invalid_credentials",
-                "invalid email or password",
-            ),
+            LoginError::InvalidEmail(err) => ApiError::validation(err),
+            LoginError::InvalidPassword(err) => ApiError::validation(err),
+            LoginError::InvalidCredentials => ApiError::with(m::INVALID_CREDENTIALS),
             LoginError::Throttled(throttled) => {
                 ApiError::rate_limited(throttled.retry_after.as_secs_f64().ceil() as u64)
             }
@@ -85,7 +77,7 @@ impl From<LogoutError> for ApiError {
 impl From<RecordCallError> for ApiError {
     fn from(err: RecordCallError) -> Self {
         match err {
-            RecordCallError::InvalidNumber(err) => ApiError::validation(err.to_string()),
+            RecordCallError::InvalidNumber(err) => ApiError::validation(err),
             RecordCallError::UnknownUser => ApiError::unauthorized(),
             RecordCallError::Storage(err) => err.into(),
         }
@@ -95,14 +87,12 @@ impl From<RecordCallError> for ApiError {
 impl From<UpdateCallError> for ApiError {
     fn from(err: UpdateCallError) -> Self {
         match err {
-            UpdateCallError::NotFound => {
-                ApiError::new(StatusCode::NOT_FOUND, "call_not_found", "call not found")
-            }
-            UpdateCallError::Forbidden => ApiError::forbidden("this call belongs to another user"),
-            UpdateCallError::InvalidTransition { current, requested } => ApiError::new(
-                StatusCode::CONFLICT,
-                "invalid_transition",
-                format!("a {current} call cannot become {requested}"),
+            UpdateCallError::NotFound => ApiError::call_not_found(),
+            UpdateCallError::Forbidden => ApiError::forbidden(),
+            UpdateCallError::InvalidTransition { current, requested } => ApiError::with(
+                Message::new(m::INVALID_TRANSITION)
+                    .arg("current", current.as_str())
+                    .arg("requested", requested.as_str()),
             ),
             UpdateCallError::Storage(err) => err.into(),
         }

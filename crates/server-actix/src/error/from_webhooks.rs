@@ -18,12 +18,12 @@ impl From<WebhookAccessError> for ApiError {
 
 impl From<ReportRequestError> for ApiError {
     fn from(err: ReportRequestError) -> Self {
-        ApiError::validation(err.to_string())
+        ApiError::validation(err)
     }
 }
 
 impl From<AnswerRequestError> for ApiError {
     fn from(err: AnswerRequestError) -> Self {
-        ApiError::validation(err.to_string())
+        ApiError::validation(err)
     }
 }

@@ -1,21 +1,31 @@
 //! The one error type every handler returns, rendered as the contract's
-//! `{"error": "<code>", "message": "<text>"}` body.
+//! `{"error": "<code>", "message": "<text>"}` body. The code comes from the registry in
+//! [`codes`]; the message is a catalog entry of [`messages`], rendered in English here and in
+//! the request's language by [`crate::i18n::localise`].
 
+mod codes;
 mod from_core;
+mod from_domain;
 mod from_voice;
 mod from_webhooks;
+pub mod messages;
+
+pub use codes::ErrorCode;
+pub use messages::{Message, MessageId};
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
+use crate::i18n::Language;
+use messages as m;
+
 /// An HTTP error with a stable snake_case `code` for programs and a sentence for people.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
-    status: StatusCode,
-    code: &'static str,
-    message: String,
+    code: ErrorCode,
+    message: Message,
     retry_after_secs: Option<u64>,
     allow: Option<&'static str>,
 }
@@ -28,95 +38,104 @@ pub struct ErrorBody<'a> {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    /// `code`'s answer with `message`, which must be one of `code`'s own messages.
+    pub fn new(code: ErrorCode, message: impl Into<Message>) -> Self {
+        let message = message.into();
+        debug_assert_eq!(message.id().code(), code, "{:?}", message.id());
         Self {
-            status,
             code,
-            message: message.into(),
+            message,
             retry_after_secs: None,
             allow: None,
         }
     }
 
-    pub fn validation(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "validation_error", message)
+    /// The error whose code is `message`'s.
+    pub fn with(message: impl Into<Message>) -> Self {
+        let message = message.into();
+        Self::new(message.id().code(), message)
+    }
+
+    pub fn validation(message: impl Into<Message>) -> Self {
+        Self::new(ErrorCode::ValidationError, message)
     }
 
     pub fn unauthorized() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "a valid bearer token is required",
-        )
+        Self::with(m::UNAUTHORIZED)
     }
 
-    pub fn forbidden(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+    pub fn forbidden() -> Self {
+        Self::with(m::FORBIDDEN)
     }
 
     pub fn route_not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", "no such route")
+        Self::with(m::NOT_FOUND)
+    }
+
+    pub fn call_not_found() -> Self {
+        Self::with(m::CALL_NOT_FOUND)
     }
 
     /// `allow` lists the methods the route does accept, for the `Allow` header.
     pub fn method_not_allowed(allow: &'static str) -> Self {
-        let mut error = Self::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            format!("this route accepts only {allow}"),
-        );
+        let mut error = Self::with(Message::new(m::METHOD_NOT_ALLOWED).arg("allow", allow));
         error.allow = Some(allow);
         error
     }
 
     pub fn payload_too_large(limit_bytes: usize) -> Self {
-        Self::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            format!("request body must be at most {limit_bytes} bytes"),
-        )
+        Self::with(Message::new(m::PAYLOAD_TOO_LARGE).arg("limit", limit_bytes))
     }
 
     pub fn unsupported_media_type() -> Self {
-        Self::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "request body must be JSON with Content-Type: application/json",
-        )
+        Self::with(m::UNSUPPORTED_MEDIA_TYPE)
     }
 
     pub fn rate_limited(retry_after_secs: u64) -> Self {
-        let mut error = Self::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            format!("too many attempts; retry in {retry_after_secs} seconds"),
-        );
-        error.retry_after_secs = Some(retry_after_secs.max(1));
+        let seconds = retry_after_secs.max(1);
+        let mut error = Self::with(Message::new(m::RATE_LIMITED).arg("seconds", seconds));
+        error.retry_after_secs = Some(seconds);
         error
     }
 
     pub fn database_unavailable() -> Self {
-        Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "database_unavailable",
-            "the database is unavailable; try again shortly",
-        )
+        Self::with(m::DATABASE_UNAVAILABLE)
     }
 
     pub fn internal() -> Self {
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "an internal error occurred",
-        )
+        Self::with(m::INTERNAL_ERROR)
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.code.status()
     }
 
     pub fn code(&self) -> &'static str {
+        self.code.as_str()
+    }
+
+    pub fn error_code(&self) -> ErrorCode {
         self.code
     }
 
-    pub fn message(&self) -> &str {
-        &self.message
+    /// The message in English.
+    pub fn message(&self) -> String {
+        self.message.render(Language::En)
+    }
+
+    pub fn message_in(&self, language: Language) -> String {
+        self.message.render(language)
+    }
+
+    /// The JSON body in `language`.
+    pub fn body_in(&self, language: Language) -> Vec<u8> {
+        let message = self.message_in(language);
+        serde_json::to_vec(&ErrorBody {
+            error: self.code(),
+            message: &message,
+        })
+        // A struct of two strings always serializes.
+        .unwrap_or_default()
     }
 }
 
@@ -125,29 +144,37 @@ impl std::fmt::Display for ApiError {
         write!(
             f,
             "{} {}: {}",
-            self.status.as_u16(),
-            self.code,
-            self.message
+            self.status().as_u16(),
+            self.code(),
+            self.message()
         )
     }
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.status
+        self.status()
     }
 
+    /// In English; [`crate::i18n::localise`] renders it again for another language.
     fn error_response(&self) -> HttpResponse {
-        let mut response = HttpResponse::build(self.status);
+        let mut response = HttpResponse::build(self.status());
         if let Some(seconds) = self.retry_after_secs {
             response.insert_header((header::RETRY_AFTER, seconds.to_string()));
         }
         if let Some(allow) = self.allow {
             response.insert_header((header::ALLOW, HeaderValue::from_static(allow)));
         }
-        response.json(ErrorBody {
-            error: self.code,
-            message: &self.message,
-        })
+        response
+            .content_type(mime_json())
+            .insert_header((
+                header::CONTENT_LANGUAGE,
+                HeaderValue::from_static(Language::En.tag()),
+            ))
+            .body(self.body_in(Language::En))
     }
+}
+
+fn mime_json() -> HeaderValue {
+    HeaderValue::from_static("application/json")
 }

@@ -6,7 +6,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, web};
 use futures::StreamExt;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, messages as m};
 
 /// Larger bodies are refused with 413 before they are read to the end.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -43,7 +43,7 @@ pub(super) async fn read_limited(
     }
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| ApiError::validation("request body could not be read"))?;
+        let chunk = chunk.map_err(|_| ApiError::validation(m::BODY_UNREADABLE))?;
         if body.len() + chunk.len() > MAX_BODY_BYTES {
             return Err(ApiError::payload_too_large(MAX_BODY_BYTES));
         }

@@ -12,7 +12,7 @@ use actix_web::{FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
 
 use super::body::{content_type_essence, declared_length, read_limited};
-use crate::error::ApiError;
+use crate::error::{ApiError, Message, messages as m};
 
 #[derive(Debug)]
 pub struct ApiJson<T>(pub T);
@@ -46,13 +46,13 @@ fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     // serde accepts a JSON array for a struct (fields by position); the contract's bodies are
     // objects, so anything else is refused before it can be misread.
     if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-        return Err(ApiError::validation("request body must be a JSON object"));
+        return Err(ApiError::validation(m::BODY_NOT_OBJECT));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(describe)?;
     deserializer
         .end()
-        .map_err(|_| ApiError::validation("malformed JSON: unexpected data after the object"))?;
+        .map_err(|_| ApiError::validation(m::JSON_TRAILING_DATA))?;
     Ok(value)
 }
 
@@ -64,7 +64,7 @@ fn describe(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     // serde_json appends " at line L column C"; keep it for syntax errors only.
     let reason = match inner.classify() {
         serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-            return ApiError::validation(format!("malformed JSON: {reason}"));
+            return ApiError::validation(Message::new(m::JSON_MALFORMED).arg("detail", reason));
         }
         _ => reason
             .split(" at line ")
@@ -72,11 +72,18 @@ fn describe(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
             .unwrap_or_default()
             .to_owned(),
     };
-    if path == "." || path.is_empty() {
-        ApiError::validation(format!("request body is invalid: {reason}"))
-    } else {
-        ApiError::validation(format!("{path}: {reason}"))
-    }
+    let whole_body = path == "." || path.is_empty();
+    let missing = reason
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.strip_suffix('`'));
+    let message = match (missing, whole_body) {
+        (Some(field), true) => Message::new(m::FIELD_MISSING).arg("field", field.to_owned()),
+        (_, true) => Message::new(m::BODY_INVALID).arg("detail", reason),
+        (_, false) => Message::new(m::FIELD_INVALID)
+            .arg("field", path)
+            .arg("detail", reason),
+    };
+    ApiError::validation(message)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Message, messages as m};
 
 /// Query strings longer than this are refused outright.
 const MAX_QUERY_BYTES: usize = 4 * 1024;
@@ -22,14 +22,14 @@ impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let query = req.query_string();
         if query.len() > MAX_QUERY_BYTES {
-            return ready(Err(ApiError::validation(format!(
-                "query string must be at most {MAX_QUERY_BYTES} bytes"
-            ))));
+            return ready(Err(ApiError::validation(
+                Message::new(m::QUERY_TOO_LONG).arg("max", MAX_QUERY_BYTES),
+            )));
         }
         // Invalid UTF-8 in a value decodes to U+FFFD, which the field validation then refuses.
         let result = serde_urlencoded::from_str(query)
             .map(ApiQuery)
-            .map_err(|err| ApiError::validation(format!("invalid query string: {err}")));
+            .map_err(|err| ApiError::validation(Message::new(m::QUERY_INVALID).arg("detail", err.to_string())));
         ready(result)
     }
 }

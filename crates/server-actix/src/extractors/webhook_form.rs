@@ -12,7 +12,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 use calls_core::ports::WebhookRequest;
 
 use super::body::{content_type_essence, declared_length, read_limited};
-use crate::error::ApiError;
+use crate::error::{ApiError, messages as m};
 use crate::state::AppState;
 
 #[derive(Debug, Clone)]
@@ -56,11 +56,7 @@ fn extract(
         // A GET has no body: its parameters are all in the query string.
         let form = if is_post {
             if !is_form {
-                return Err(ApiError::new(
-                    actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
-                    "webhook body must be application/x-www-form-urlencoded",
-                ));
+                return Err(ApiError::with(m::WEBHOOK_NOT_A_FORM));
             }
             parse_pairs(&read_limited(payload, declared_length).await?)?
         } else {
@@ -77,7 +73,7 @@ fn extract(
 
 fn parse_pairs(raw: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
     serde_urlencoded::from_bytes(raw)
-        .map_err(|_| ApiError::validation("webhook parameters are not valid form encoding"))
+        .map_err(|_| ApiError::validation(m::WEBHOOK_FORM_INVALID))
 }
 
 #[cfg(test)]

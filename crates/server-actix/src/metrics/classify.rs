@@ -105,7 +105,7 @@ pub fn method_label(method: &Method) -> &'static str {
 #[cfg(test)]
 mod tests {
     use actix_web::http::Method;
-    use calls_core::domain::PhoneNumber;
+    use calls_core::domain::{DestinationRefusal, PhoneNumber};
     use calls_core::services::{InitiateError, TerminateError};
 
     use super::*;
@@ -138,10 +138,15 @@ mod tests {
                 None,
             ),
             (
-                ApiError::destination_not_allowed("country XX is not allowed"),
+                ApiError::from(InitiateError::DestinationNotAllowed(
+                    DestinationRefusal::CountryNotAllowed("XX".to_owned()),
+                )),
                 None,
             ),
-            (ApiError::validation("phone_number is required"), None),
+            (
+                ApiError::validation(crate::error::messages::PHONE_REQUIRED),
+                None,
+            ),
             (ApiError::voice_not_configured(), None),
             (ApiError::internal(), None),
         ];

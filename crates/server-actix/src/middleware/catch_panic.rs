@@ -3,10 +3,10 @@
 
 use std::panic::AssertUnwindSafe;
 
-use actix_web::ResponseError;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
+use actix_web::HttpResponse;
 use futures::FutureExt;
 
 use crate::error::ApiError;
@@ -20,9 +20,10 @@ pub async fn catch_panic(
         Ok(result) => result.map(ServiceResponse::map_into_boxed_body),
         Err(_) => {
             tracing::error!("handler panicked; answered 500");
+            // From the error, so that `localise` can answer in the request's language.
             Ok(ServiceResponse::new(
                 request,
-                ApiError::internal().error_response(),
+                HttpResponse::from_error(ApiError::internal()),
             ))
         }
     }

@@ -6,7 +6,7 @@ use calls_core::domain::{CallId, CallStatus};
 use crate::dto::calls::{
     CallCreatedResponse, CallUpdatedResponse, CreateCallRequest, UpdateCallRequest,
 };
-use crate::error::ApiError;
+use crate::error::{ApiError, Message, messages as m};
 use crate::extractors::{ApiJson, LiveSession};
 use crate::state::AppState;
 
@@ -32,7 +32,7 @@ pub async fn update(
     let status = body
         .status
         .parse::<CallStatus>()
-        .map_err(|err| ApiError::validation(err.to_string()))?;
+        .map_err(ApiError::validation)?;
     let duration = body.duration.map(duration_seconds).transpose()?;
     let call = state
         .calls
@@ -43,7 +43,7 @@ pub async fn update(
 
 pub fn parse_call_id(raw: &str) -> Result<CallId, ApiError> {
     raw.parse()
-        .map_err(|_| ApiError::validation("call id must be a UUID"))
+        .map_err(|_| ApiError::validation(m::PATH_ID_NOT_UUID))
 }
 
 /// Whole seconds that fit the database's `integer` column.
@@ -52,8 +52,6 @@ fn duration_seconds(raw: i64) -> Result<u32, ApiError> {
         .ok()
         .filter(|seconds| i32::try_from(*seconds).is_ok())
         .ok_or_else(|| {
-            ApiError::validation(
-                "duration must be a whole number of seconds between 0 and 2147483647",
-            )
+            ApiError::validation(Message::new(m::DURATION_OUT_OF_RANGE).arg("max", i32::MAX.unsigned_abs()))
         })
 }

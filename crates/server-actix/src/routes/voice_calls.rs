@@ -8,7 +8,7 @@ use crate::dto::voice::{
     InitiateCallRequest, InitiateCallResponse, TerminateCallRequest, TerminateCallResponse,
     VoiceTokenResponse,
 };
-use crate::error::ApiError;
+use crate::error::{ApiError, Message, messages as m};
 use crate::extractors::{ApiJson, LiveSession};
 use crate::state::AppState;
 
@@ -30,7 +30,9 @@ pub async fn terminate(
     ApiJson(body): ApiJson<TerminateCallRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let call_id =
-        parse_call_id(&body.call_id).map_err(|_| ApiError::validation("call_id must be a UUID"))?;
+        parse_call_id(&body.call_id).map_err(|_| {
+        ApiError::validation(Message::new(m::FIELD_NOT_UUID).arg("field", "call_id"))
+    })?;
     let call = state.voice.terminate(token.user_id, call_id).await?;
     Ok(HttpResponse::Ok().json(TerminateCallResponse::from(call)))
 }

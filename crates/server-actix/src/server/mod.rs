@@ -22,6 +22,7 @@ use actix_web::{App, web};
 use tokio::net::TcpStream;
 
 use crate::forwarding::{Forwarding, TrustedProxies};
+use crate::i18n::localise;
 use crate::metrics::{Metrics, RecordMetrics};
 use crate::middleware::{
     CorsOrigins, ExchangeObserver, ObserverHandle, cors, observe, request_id, security_headers,
@@ -134,8 +135,10 @@ pub fn build_server(
         }
         app.configure(routes::configure)
             .default_service(web::to(routes::route_not_found))
-            // Innermost first. Panics are caught per resource (see `routes`), inside these two,
-            // so a panic's 500 still gets the headers and the log line.
+            // Innermost first. Panics are caught per resource (see `routes`), inside these,
+            // so a panic's 500 is still localised and still gets the headers and the log line.
+            // Innermost, so that the other middlewares' headers land on the localised answer.
+            .wrap(from_fn(localise))
             .wrap(from_fn(security_headers))
             // Outside the routes, so that a preflight never reaches the 405 of an OPTIONS.
             .wrap(from_fn(cors))
