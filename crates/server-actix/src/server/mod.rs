@@ -3,6 +3,7 @@
 
 mod drain;
 mod draining_io;
+mod head_language;
 mod parse_errors;
 mod tls;
 
