@@ -23,6 +23,7 @@ mod history_filters;
 mod history_paging;
 mod history_params;
 mod instances;
+mod language;
 mod metrics;
 mod proxies;
 mod raw_http;
