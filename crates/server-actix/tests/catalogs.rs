@@ -152,8 +152,14 @@ fn counts_take_the_plural_form_of_each_language() {
         )
         .expect("renders")
     };
-    assert_eq!(seconds(Language::En, 1), "too many attempts; retry in 1 second");
-    assert_eq!(seconds(Language::En, 7), "too many attempts; retry in 7 seconds");
+    assert_eq!(
+        seconds(Language::En, 1),
+        "too many attempts; retry in 1 second"
+    );
+    assert_eq!(
+        seconds(Language::En, 7),
+        "too many attempts; retry in 7 seconds"
+    );
     assert!(seconds(Language::Ru, 1).ends_with("через 1 секунду"));
     assert!(seconds(Language::Ru, 21).ends_with("через 21 секунду"));
     assert!(seconds(Language::Ru, 3).ends_with("через 3 секунды"));

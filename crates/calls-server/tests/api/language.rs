@@ -58,7 +58,11 @@ async fn localised_error(
     code: &str,
     language: &str,
 ) -> String {
-    assert!(varies_on_language(&response), "Vary: {:?}", response.headers());
+    assert!(
+        varies_on_language(&response),
+        "Vary: {:?}",
+        response.headers()
+    );
     assert_eq!(header(&response, "content-language"), Some(language));
     let body = assert_error(response, status, code).await;
     body["message"].as_str().unwrap_or_default().to_owned()
@@ -218,9 +222,14 @@ async fn extractor_refusals_are_localised(app: TestApp) {
     .await;
     assert!(message.starts_with("некорректный JSON: "), "{message}");
 
-    let missing = post_in(&app, Some("ru"), "/api/auth/login", &json!({"email": "a@b.cd"})).await;
-    let message =
-        localised_error(missing, StatusCode::BAD_REQUEST, "validation_error", "ru").await;
+    let missing = post_in(
+        &app,
+        Some("ru"),
+        "/api/auth/login",
+        &json!({"email": "a@b.cd"}),
+    )
+    .await;
+    let message = localised_error(missing, StatusCode::BAD_REQUEST, "validation_error", "ru").await;
     assert_eq!(message, "в теле запроса нет обязательного поля password");
 
     let wrong_type = app
@@ -235,7 +244,10 @@ async fn extractor_refusals_are_localised(app: TestApp) {
         "ru",
     )
     .await;
-    assert!(message.starts_with("тело запроса должно быть JSON"), "{message}");
+    assert!(
+        message.starts_with("тело запроса должно быть JSON"),
+        "{message}"
+    );
 
     let unknown_call = app
         .request(Method::PUT, "/api/calls/not-a-uuid")
@@ -263,8 +275,13 @@ async fn the_login_throttle_answers_in_russian(app: TestApp) {
     let retry_after = header(&response, "retry-after")
         .and_then(|value| value.parse::<u64>().ok())
         .expect("Retry-After");
-    let message =
-        localised_error(response, StatusCode::TOO_MANY_REQUESTS, "rate_limited", "ru").await;
+    let message = localised_error(
+        response,
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        "ru",
+    )
+    .await;
     assert!(
         message.starts_with(&format!(
             "слишком много попыток; повторите через {retry_after} "
@@ -336,8 +353,10 @@ async fn vary_keeps_origin_for_cors(app: TestApp) {
         .collect();
     assert!(vary.contains(&"origin".to_owned()), "{vary:?}");
     assert!(vary.contains(&"accept-language".to_owned()), "{vary:?}");
-    assert_eq!(header(&response, "access-control-allow-origin"), Some(origin));
-    let message =
-        localised_error(response, StatusCode::NOT_FOUND, "not_found", "ru").await;
+    assert_eq!(
+        header(&response, "access-control-allow-origin"),
+        Some(origin)
+    );
+    let message = localised_error(response, StatusCode::NOT_FOUND, "not_found", "ru").await;
     assert_eq!(message, "такого адреса нет");
 }

@@ -55,10 +55,7 @@ impl HistoryParams {
             status: self
                 .status
                 .as_deref()
-                .map(|v| {
-                    v.parse::<CallStatus>()
-                        .map_err(ApiError::validation)
-                })
+                .map(|v| v.parse::<CallStatus>().map_err(ApiError::validation))
                 .transpose()?,
         };
         let zone = self.tz.as_deref().map(zone).transpose()?;
@@ -74,8 +71,7 @@ impl HistoryParams {
 }
 
 fn positive_int(name: &'static str, value: &str) -> Result<u32, ApiError> {
-    let invalid =
-        || ApiError::validation(Message::new(m::NOT_POSITIVE_INTEGER).arg("field", name));
+    let invalid = || ApiError::validation(Message::new(m::NOT_POSITIVE_INTEGER).arg("field", name));
     if value.is_empty() || value.len() > 10 || !value.bytes().all(|b| b.is_ascii_digit()) {
         return Err(invalid());
     }

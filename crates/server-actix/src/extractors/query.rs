@@ -29,7 +29,9 @@ impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
         // Invalid UTF-8 in a value decodes to U+FFFD, which the field validation then refuses.
         let result = serde_urlencoded::from_str(query)
             .map(ApiQuery)
-            .map_err(|err| ApiError::validation(Message::new(m::QUERY_INVALID).arg("detail", err.to_string())));
+            .map_err(|err| {
+                ApiError::validation(Message::new(m::QUERY_INVALID).arg("detail", err.to_string()))
+            });
         ready(result)
     }
 }

@@ -72,8 +72,7 @@ fn extract(
 }
 
 fn parse_pairs(raw: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
-    serde_urlencoded::from_bytes(raw)
-        .map_err(|_| ApiError::validation(m::WEBHOOK_FORM_INVALID))
+    serde_urlencoded::from_bytes(raw).map_err(|_| ApiError::validation(m::WEBHOOK_FORM_INVALID))
 }
 
 #[cfg(test)]

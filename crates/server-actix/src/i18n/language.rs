@@ -156,9 +156,8 @@ fn is_language_range(range: &str) -> bool {
         .next()
         .is_some_and(|s| (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphabetic()));
     primary_ok
-        && subtags.all(|s| {
-            (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric())
-        })
+        && subtags
+            .all(|s| (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 /// RFC 9110 `qvalue`: `0`, `1`, or up to three decimals (`0.5`, `1.000`).

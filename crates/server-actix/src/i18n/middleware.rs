@@ -37,9 +37,8 @@ pub async fn localise(
         }
     }
     // Appended: CORS adds `Origin` to the same header.
-    response.headers_mut().append(
-        header::VARY,
-        HeaderValue::from_static("Accept-Language"),
-    );
+    response
+        .headers_mut()
+        .append(header::VARY, HeaderValue::from_static("Accept-Language"));
     Ok(response)
 }

@@ -3,10 +3,10 @@
 
 use std::panic::AssertUnwindSafe;
 
+use actix_web::HttpResponse;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::HttpResponse;
 use futures::FutureExt;
 
 use crate::error::ApiError;

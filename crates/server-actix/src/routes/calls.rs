@@ -52,6 +52,8 @@ fn duration_seconds(raw: i64) -> Result<u32, ApiError> {
         .ok()
         .filter(|seconds| i32::try_from(*seconds).is_ok())
         .ok_or_else(|| {
-            ApiError::validation(Message::new(m::DURATION_OUT_OF_RANGE).arg("max", i32::MAX.unsigned_abs()))
+            ApiError::validation(
+                Message::new(m::DURATION_OUT_OF_RANGE).arg("max", i32::MAX.unsigned_abs()),
+            )
         })
 }

@@ -29,8 +29,7 @@ pub async fn terminate(
     LiveSession(token): LiveSession,
     ApiJson(body): ApiJson<TerminateCallRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let call_id =
-        parse_call_id(&body.call_id).map_err(|_| {
+    let call_id = parse_call_id(&body.call_id).map_err(|_| {
         ApiError::validation(Message::new(m::FIELD_NOT_UUID).arg("field", "call_id"))
     })?;
     let call = state.voice.terminate(token.user_id, call_id).await?;

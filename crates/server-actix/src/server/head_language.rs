@@ -42,7 +42,8 @@ impl HeadLanguage {
                 if byte != b'\r' && self.value.len() < MAX_VALUE_BYTES {
                     // Anything but visible ASCII makes its element unreadable, hence skipped.
                     let readable = byte == b' ' || byte == b'\t' || byte.is_ascii_graphic();
-                    self.value.push(if readable { char::from(byte) } else { '\u{1}' });
+                    self.value
+                        .push(if readable { char::from(byte) } else { '\u{1}' });
                 }
                 continue;
             }
@@ -107,7 +108,10 @@ mod tests {
             language_of(&[b"GET / HTTP/1.1\r\nX-Accept-Language: ru\r\n"]),
             Language::En
         );
-        assert_eq!(language_of(&[b"GET /?Accept-Language:ru HTTP/1.1\r\n"]), Language::En);
+        assert_eq!(
+            language_of(&[b"GET /?Accept-Language:ru HTTP/1.1\r\n"]),
+            Language::En
+        );
         let mut head = HeadLanguage::default();
         head.read(b"GET / HTTP/1.1\r\nAccept-Language: ru\r\n\r\n");
         head.answered();

@@ -220,7 +220,10 @@ mod tests {
         let mut followed = BARE_400.to_vec();
         followed.extend_from_slice(b"HTTP/1.1 200 OK\r\n");
         assert_eq!(replacement_for(&followed, || Language::En), None);
-        assert_eq!(replacement_for(b"HTTP/1.1 400 Bad Re", || Language::En), None);
+        assert_eq!(
+            replacement_for(b"HTTP/1.1 400 Bad Re", || Language::En),
+            None
+        );
     }
 
     #[test]
