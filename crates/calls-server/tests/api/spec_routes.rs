@@ -129,7 +129,15 @@ fn exchange(
         route: route.map(str::to_owned),
         status: actix_web::http::StatusCode::from_u16(status).expect("status"),
         content_type: Some("application/json".to_owned()),
-        headers: vec![("x-request-id".to_owned(), "r1".to_owned())],
+        headers: [
+            Some(("x-request-id", "r1")),
+            Some(("vary", "Accept-Language")),
+            (status >= 400).then_some(("content-language", "en")),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .collect(),
         body: body.to_owned().into(),
     }
 }
@@ -183,5 +191,13 @@ fn the_spec_check_refuses_undocumented_answers() {
     assert!(
         SPEC.check(&no_request_id).is_err(),
         "documented header missing"
+    );
+    let mut no_language = exchange("GET", "/nowhere", None, 404, error);
+    no_language
+        .headers
+        .retain(|(name, _)| name != "content-language");
+    assert!(
+        SPEC.check(&no_language).is_err(),
+        "an error without Content-Language"
     );
 }
