@@ -3,7 +3,9 @@
 mod call;
 mod call_status;
 mod destination_policy;
+mod destinations;
 mod email;
+mod export;
 mod history;
 mod ids;
 mod password;
@@ -14,7 +16,9 @@ mod user;
 pub use call::{Call, NewCall, StatusChange};
 pub use call_status::{CallStatus, UnknownCallStatus};
 pub use destination_policy::{DestinationPolicy, DestinationPolicyError, DestinationRefusal};
+pub use destinations::Destination;
 pub use email::{Email, EmailError};
+pub use export::{ExportPosition, ExportProfile, ExportedCall};
 pub use history::{
     CursorError, DEFAULT_PAGE_SIZE, HistoryCursor, HistoryFilter, HistoryPage, HistoryQuery,
     MAX_PAGE_SIZE, PagePosition, PaginationError,

@@ -2,6 +2,8 @@
 
 mod auth;
 mod calls;
+mod destinations;
+mod export;
 mod voice;
 mod webhooks;
 
@@ -13,6 +15,8 @@ pub use auth::{
     SignedToken,
 };
 pub use calls::{CallService, RecordCallError, UpdateCallError};
+pub use destinations::{DestinationCatalog, ListedDestination};
+pub use export::{DEFAULT_EXPORT_PAGE_SIZE, ExportError, ExportPage, ExportService};
 pub use voice::{
     CallLimits, DialDecision, InitiateError, InitiatedCall, LinkError, PlacedCallDecision,
     ProviderReport, ReapReport, ReaperPolicy, ReportOutcome, TerminateError, VoiceDeps,

@@ -1,6 +1,7 @@
 //! The macros that stamp the storage ports into a backend crate, one file per port, and
 //! [`implement_storage_ports!`](crate::implement_storage_ports), which stamps them all.
 
+mod call_export;
 mod call_history;
 mod call_records;
 mod call_statistics;
@@ -65,6 +66,7 @@ macro_rules! implement_storage_ports {
             connection: $($connection)::+,
             impl: $history,
         );
+        $crate::stamp_call_export!(storage: $storage, backend: $($backend)::+);
         $crate::stamp_call_usage!($storage);
         $crate::stamp_call_sweeps!($storage);
         $crate::stamp_call_statistics!($storage);
