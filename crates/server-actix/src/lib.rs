@@ -6,6 +6,7 @@
 //! `WebhookService` and `ProviderWebhooks` port, whose adapter knows the provider's parameters,
 //! signatures and reply documents; the route sends back the document it renders.
 
+pub mod country_list;
 pub mod dto;
 pub mod error;
 pub mod extractors;

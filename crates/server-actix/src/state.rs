@@ -3,7 +3,11 @@
 use std::sync::Arc;
 
 use calls_core::ports::DatabaseHealth;
-use calls_core::services::{AuthService, CallService, VoiceService, WebhookService};
+use calls_core::services::{
+    AuthService, CallService, ExportService, VoiceService, WebhookService,
+};
+
+use crate::country_list::CountryListings;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -15,4 +19,10 @@ pub struct AppState {
     /// answered 503 `voice_not_configured`.
     pub webhooks: WebhookService,
     pub database: Arc<dyn DatabaseHealth>,
+    // ---- issue 19, items 5 and 7 ----
+    /// `GET /api/account/export`.
+    pub export: ExportService,
+    /// `GET /api/countries`, rendered once.
+    pub countries: Arc<CountryListings>,
+    // ----
 }

@@ -2,6 +2,8 @@
 
 pub mod auth;
 pub mod calls;
+pub mod countries;
+pub mod export;
 pub mod history;
 pub mod time;
 pub mod voice;

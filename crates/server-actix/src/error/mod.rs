@@ -2,6 +2,7 @@
 //! `{"error": "<code>", "message": "<text>"}` body.
 
 mod from_core;
+mod from_export;
 mod from_voice;
 mod from_webhooks;
 

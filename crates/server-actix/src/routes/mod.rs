@@ -6,6 +6,10 @@
 //! The same table yields [`ROUTES`], which a test compares with `openapi.yml`: a route cannot be
 //! added without its spec entry.
 
+// ---- issue 19, items 5 and 7 (export, destinations) ----
+mod account_export;
+mod countries;
+// ----
 mod auth;
 mod calls;
 mod docs;
@@ -70,4 +74,8 @@ route_table! {
     "/api/voice/token" => [POST => voice_calls::token],
     "/api/voice/twiml" => [GET => voice_webhooks::twiml, POST => voice_webhooks::twiml],
     "/api/voice/status" => [POST => voice_webhooks::status],
+    // ---- issue 19, items 5 and 7 (export, destinations) ----
+    "/api/account/export" => [GET => account_export::export],
+    "/api/countries" => [GET => countries::list],
+    // ----
 }
