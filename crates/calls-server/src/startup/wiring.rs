@@ -15,6 +15,7 @@ use calls_server_actix::{AppState, HttpSettings};
 use super::StartupError;
 use super::secrets::jwt_secret;
 use super::storage::Storage;
+use super::export::{country_listings, export_service};
 use super::throttle::login_throttle;
 use super::voice::wire_voice;
 use crate::settings::{Settings, SettingsError};
@@ -72,8 +73,10 @@ pub fn wire(settings: &Settings, storage: &Storage) -> Result<Wired, StartupErro
         auth: auth.clone(),
         calls,
         voice: voice.service.clone(),
-        webhooks: voice.webhooks,
+        webhooks: voice.webhooks.clone(),
         database: storage.health.clone(),
+        export: export_service(&settings.export, storage)?,
+        countries: country_listings(voice.destinations)?,
     };
     Ok(Wired {
         state,

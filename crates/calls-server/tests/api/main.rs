@@ -13,6 +13,10 @@ mod spec_routes;
 mod tls_certs;
 mod voice_support;
 
+// ---- issue 19, items 5 and 7 ----
+mod account_export;
+mod countries;
+// ----
 mod auth;
 mod calls;
 mod calls_transitions;
