@@ -83,10 +83,7 @@ impl RegionNames for CldrRegionNames {
             return None;
         }
         let region: Region = code.parse().ok()?;
-        self.language(language)
-            .names
-            .of(region)
-            .map(str::to_owned)
+        self.language(language).names.of(region).map(str::to_owned)
     }
 
     fn compare(&self, left: &str, right: &str, language: NameLanguage) -> Ordering {

@@ -89,12 +89,19 @@ fn render(catalog: &DestinationCatalog) -> Vec<(NameLanguage, RenderedList)> {
         .map(|language| {
             let response = CountriesResponse {
                 language: language.tag(),
-                countries: catalog.list(language).iter().map(CountryDto::from).collect(),
+                countries: catalog
+                    .list(language)
+                    .iter()
+                    .map(CountryDto::from)
+                    .collect(),
             };
             // Strings only: serialising cannot fail; an empty list would be the fallback.
             let body = serde_json::to_vec(&response).unwrap_or_else(|_| b"{}".to_vec());
             let digest = Sha256::digest(&body);
-            let hex: String = digest[..16].iter().map(|byte| format!("{byte:02x}")).collect();
+            let hex: String = digest[..16]
+                .iter()
+                .map(|byte| format!("{byte:02x}"))
+                .collect();
             (
                 language,
                 RenderedList {

@@ -3,9 +3,7 @@
 use std::sync::Arc;
 
 use calls_core::ports::DatabaseHealth;
-use calls_core::services::{
-    AuthService, CallService, ExportService, VoiceService, WebhookService,
-};
+use calls_core::services::{AuthService, CallService, ExportService, VoiceService, WebhookService};
 
 use crate::country_list::CountryListings;
 

@@ -37,10 +37,9 @@ pub fn export_service(
 
 /// The names are loaded now (a broken data build stops the start); the list itself is
 /// rendered on first use (see `CountryListings`).
-pub fn country_listings(
-    policy: DestinationPolicy,
-) -> Result<Arc<CountryListings>, StartupError> {
-    let names = CldrRegionNames::new().map_err(|error| StartupError::CountryNames(error.to_string()))?;
+pub fn country_listings(policy: DestinationPolicy) -> Result<Arc<CountryListings>, StartupError> {
+    let names =
+        CldrRegionNames::new().map_err(|error| StartupError::CountryNames(error.to_string()))?;
     Ok(Arc::new(CountryListings::new(move || {
         DestinationCatalog::new(&policy, &names)
     })))

@@ -13,9 +13,9 @@ use calls_server_actix::middleware::CorsOrigins;
 use calls_server_actix::{AppState, HttpSettings};
 
 use super::StartupError;
+use super::export::{country_listings, export_service};
 use super::secrets::jwt_secret;
 use super::storage::Storage;
-use super::export::{country_listings, export_service};
 use super::throttle::login_throttle;
 use super::voice::wire_voice;
 use crate::settings::{Settings, SettingsError};

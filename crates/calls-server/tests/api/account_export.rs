@@ -100,16 +100,32 @@ async fn every_call_is_exported_once_newest_first_across_pages(app: TestApp) {
     let tie = at("2026-01-02T10:00:00.000123Z");
     let (low, high) = {
         let (a, b) = (CallId::new(), CallId::new());
-        if a.to_string() < b.to_string() { (a, b) } else { (b, a) }
+        if a.to_string() < b.to_string() {
+            (a, b)
+        } else {
+            (b, a)
+        }
     };
-    let older = vec![
-        seeder.call_with_id(high, tie, CallStatus::Completed, 61).await,
+    let older = [
+        seeder
+            .call_with_id(high, tie, CallStatus::Completed, 61)
+            .await,
         seeder.call_with_id(low, tie, CallStatus::Failed, 0).await,
-        seeder.at("2026-01-01T09:00:00Z", CallStatus::Canceled, 0).await,
-        seeder.at("2025-12-31T23:59:59Z", CallStatus::Active, 5).await,
-        seeder.at("2025-06-01T00:00:00Z", CallStatus::Completed, 7).await,
-        seeder.at("2025-01-01T00:00:00Z", CallStatus::Initiated, 0).await,
-        seeder.at("2024-01-01T00:00:00Z", CallStatus::Completed, 9).await,
+        seeder
+            .at("2026-01-01T09:00:00Z", CallStatus::Canceled, 0)
+            .await,
+        seeder
+            .at("2025-12-31T23:59:59Z", CallStatus::Active, 5)
+            .await,
+        seeder
+            .at("2025-06-01T00:00:00Z", CallStatus::Completed, 7)
+            .await,
+        seeder
+            .at("2025-01-01T00:00:00Z", CallStatus::Initiated, 0)
+            .await,
+        seeder
+            .at("2024-01-01T00:00:00Z", CallStatus::Completed, 9)
+            .await,
     ];
     let document = export(&app, &user.token).await;
     let mut expected = vec![live.clone()];
@@ -139,7 +155,10 @@ async fn every_call_is_exported_once_newest_first_across_pages(app: TestApp) {
     assert_eq!(completed["start_time"], "2026-01-02T10:00:00.000123Z");
     assert_eq!(completed["status"], "completed");
     assert_eq!(completed["duration"], 61);
-    assert!(completed["ended_at"].is_string(), "a finished call has ended");
+    assert!(
+        completed["ended_at"].is_string(),
+        "a finished call has ended"
+    );
     assert_eq!(calls[4]["status"], "active");
     assert_eq!(calls[4]["ended_at"], Value::Null);
 }
@@ -154,7 +173,10 @@ async fn another_users_calls_are_never_exported(app: TestApp) {
         .iter()
         .map(|seeded| seeded.id.to_string())
         .collect();
-    let theirs = seeder.for_user(&bob).many(at("2026-03-01T12:00:02Z"), 5).await;
+    let theirs = seeder
+        .for_user(&bob)
+        .many(at("2026-03-01T12:00:02Z"), 5)
+        .await;
 
     let document = export(&app, &alice.token).await;
     assert_eq!(ids(&document), own);
@@ -172,7 +194,10 @@ async fn the_export_needs_a_live_session(app: TestApp) {
 
     let user = app.new_user().await;
     create_call(&app, &user.token, NUMBER).await;
-    assert_eq!(app.logout(&user.token).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.logout(&user.token).await.status(),
+        StatusCode::NO_CONTENT
+    );
     let response = app.get_authed(EXPORT, &user.token).await;
     assert_error(response, StatusCode::UNAUTHORIZED, "unauthorized").await;
 }

@@ -109,8 +109,8 @@ async fn the_default_deployment_lists_what_its_policy_allows(app: TestApp) {
     // Every example is a number the server accepts for a call, of its own country.
     for country in body["countries"].as_array().expect("countries") {
         let example = country["example"].as_str().expect("example");
-        let number = PhoneNumber::parse(example)
-            .unwrap_or_else(|error| panic!("{country}: {error}"));
+        let number =
+            PhoneNumber::parse(example).unwrap_or_else(|error| panic!("{country}: {error}"));
         assert_eq!(number.region(), country["code"].as_str(), "{country}");
         assert_eq!(policy.check(&number), Ok(()), "{country}");
         let formatted = country["example_formatted"].as_str().expect("formatted");
@@ -124,7 +124,11 @@ async fn the_default_deployment_lists_what_its_policy_allows(app: TestApp) {
     for code in ["DE", "FR", "US", "GB", "JP", "RU"] {
         let example = named(&body, code)["example"].clone();
         let response = app
-            .post_json_authed("/api/calls", &user.token, &json!({ "phone_number": example }))
+            .post_json_authed(
+                "/api/calls",
+                &user.token,
+                &json!({ "phone_number": example }),
+            )
             .await;
         assert_eq!(response.status(), StatusCode::CREATED, "{code}: {example}");
     }
@@ -155,7 +159,10 @@ async fn russian_names_for_a_russian_reader(app: TestApp) {
 async fn a_matching_etag_is_answered_304_and_another_one_200(app: TestApp) {
     let first = app.get(COUNTRIES).await;
     let etag = header(&first, "etag").expect("an ETag").to_owned();
-    assert!(etag.starts_with('"') && !etag.starts_with("W/"), "strong: {etag}");
+    assert!(
+        etag.starts_with('"') && !etag.starts_with("W/"),
+        "strong: {etag}"
+    );
     let body = first.bytes().await.expect("body");
 
     let weak = format!("W/{etag}");
@@ -178,7 +185,11 @@ async fn a_matching_etag_is_answered_304_and_another_one_200(app: TestApp) {
         .await;
     let russian_etag = header(&russian, "etag").expect("an ETag").to_owned();
     assert_ne!(russian_etag, etag, "each language has its own tag");
-    for stale in ["\"0123456789abcdef0123456789abcdef\"", "garbage", russian_etag.as_str()] {
+    for stale in [
+        "\"0123456789abcdef0123456789abcdef\"",
+        "garbage",
+        russian_etag.as_str(),
+    ] {
         let response = app
             .call_with_headers(Method::GET, COUNTRIES, &[("if-none-match", stale)])
             .await;

@@ -107,8 +107,15 @@ mod tests {
     fn every_example_passes_the_policy_and_belongs_to_its_country() {
         let policy = DestinationPolicy::new([""; 0], ["+1900", "+49900"]).expect("valid");
         for destination in policy.destinations() {
-            assert_eq!(policy.check(&destination.example), Ok(()), "{destination:?}");
-            assert_eq!(destination.example.region(), Some(destination.code.as_str()));
+            assert_eq!(
+                policy.check(&destination.example),
+                Ok(()),
+                "{destination:?}"
+            );
+            assert_eq!(
+                destination.example.region(),
+                Some(destination.code.as_str())
+            );
             assert!(
                 destination
                     .example

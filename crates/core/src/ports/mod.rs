@@ -62,9 +62,10 @@ pub use self::{
     call_export::MockCallExport, call_history::MockCallHistory, call_records::MockCallRecords,
     call_statistics::MockCallStatistics, call_sweeps::MockCallSweeps, call_usage::MockCallUsage,
     clock::MockClock, common_passwords::MockCommonPasswords, database_health::MockDatabaseHealth,
-    login_throttle::MockLoginThrottle, region_names::MockRegionNames, password_hasher::MockPasswordHasher,
-    revocation_store::MockRevocationStore, token_issuer::MockTokenIssuer,
-    user_repository::MockUserRepository, voice_provider::MockVoiceProvider,
+    login_throttle::MockLoginThrottle, password_hasher::MockPasswordHasher,
+    region_names::MockRegionNames, revocation_store::MockRevocationStore,
+    token_issuer::MockTokenIssuer, user_repository::MockUserRepository,
+    voice_provider::MockVoiceProvider,
 };
 #[cfg(any(test, feature = "mocks"))]
 pub use provider_webhooks::MockProviderWebhooks;

@@ -26,7 +26,10 @@ async fn walk<S: CallExport>(storage: &S, user: UserId, limit: u32) -> Vec<Expor
     let mut after = None;
     loop {
         let calls = page(storage, user, after, limit).await;
-        assert!(calls.len() <= limit as usize, "a page holds at most its limit");
+        assert!(
+            calls.len() <= limit as usize,
+            "a page holds at most its limit"
+        );
         let short = calls.len() < limit as usize;
         after = calls.last().map(ExportedCall::position);
         all.extend(calls);
@@ -48,7 +51,15 @@ pub async fn export_pages_visit_every_call_once_newest_first<S: StorageUnderTest
     );
     let mut placed = Vec::new();
     // Three calls share one start time: pages must split them by id without loss.
-    for offset in [0, SECOND, SECOND, SECOND, 2 * SECOND, 3 * SECOND, 4 * SECOND] {
+    for offset in [
+        0,
+        SECOND,
+        SECOND,
+        SECOND,
+        2 * SECOND,
+        3 * SECOND,
+        4 * SECOND,
+    ] {
         placed.push(place(&storage, alice.id, at(offset), CallStatus::Initiated).await);
     }
     let expected = ids(&newest_first(placed));
@@ -117,5 +128,8 @@ pub async fn export_carries_every_stored_field<S: StorageUnderTest>(storage: S) 
     assert_eq!(call.sdp_answer, None);
     let written = call.created_at.expect("the database stamps created_at");
     let skew = (written - now()).num_seconds().abs();
-    assert!(skew < 300, "created_at is the time of the insert: {written}");
+    assert!(
+        skew < 300,
+        "created_at is the time of the insert: {written}"
+    );
 }

@@ -7,8 +7,8 @@
 //! `If-None-Match` gets a 304 without a body. `Vary: Accept-Language`, since the body depends
 //! on it.
 
-use actix_web::http::header;
 use actix_web::http::StatusCode;
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use calls_core::ports::NameLanguage;
 
@@ -55,8 +55,7 @@ fn none_match(req: &HttpRequest, etag: &str) -> bool {
         .get_all(header::IF_NONE_MATCH)
         .filter_map(|value| value.to_str().ok())
         .any(|value| {
-            value.trim() == "*"
-                || entity_tags(value).is_some_and(|tags| tags.iter().any(|tag| *tag == ours))
+            value.trim() == "*" || entity_tags(value).is_some_and(|tags| tags.contains(&ours))
         })
 }
 

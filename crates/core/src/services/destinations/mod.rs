@@ -71,7 +71,11 @@ fn name_of(code: &str, names: &dyn RegionNames, language: NameLanguage) -> Strin
     if let Some(name) = names.name(code, language) {
         return name;
     }
-    tracing::warn!(code, language = language.tag(), "no country name in this language");
+    tracing::warn!(
+        code,
+        language = language.tag(),
+        "no country name in this language"
+    );
     names
         .name(code, NameLanguage::English)
         .unwrap_or_else(|| code.to_owned())

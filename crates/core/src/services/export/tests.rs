@@ -65,7 +65,10 @@ async fn a_deleted_user_has_no_profile() {
     let refused = service(users, MockCallExport::new(), 10)
         .profile(UserId::new())
         .await;
-    assert!(matches!(refused, Err(ExportError::UnknownUser)), "{refused:?}");
+    assert!(
+        matches!(refused, Err(ExportError::UnknownUser)),
+        "{refused:?}"
+    );
 }
 
 #[tokio::test]

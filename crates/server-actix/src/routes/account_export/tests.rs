@@ -31,12 +31,10 @@ fn call(seconds: i64) -> ExportedCall {
 fn export_with(later: Vec<Result<Vec<ExportedCall>, StorageError>>) -> ExportService {
     let mut calls = MockCallExport::new();
     let mut later = later.into_iter();
-    calls
-        .expect_export_page()
-        .returning(move |_, after, _| {
-            assert!(after.is_some(), "later pages start after a call");
-            later.next().expect("no more pages were expected")
-        });
+    calls.expect_export_page().returning(move |_, after, _| {
+        assert!(after.is_some(), "later pages start after a call");
+        later.next().expect("no more pages were expected")
+    });
     ExportService::new(
         Arc::new(MockUserRepository::new()),
         Arc::new(calls),
@@ -101,7 +99,9 @@ async fn a_failure_mid_stream_ends_it_with_an_error() {
         .await;
     assert_eq!(chunks.len(), 3, "two pages, then the error, then nothing");
     assert!(chunks[0].is_ok() && chunks[1].is_ok());
-    let error = chunks[2].as_ref().expect_err("the third item is the failure");
+    let error = chunks[2]
+        .as_ref()
+        .expect_err("the third item is the failure");
     assert!(error.to_string().contains("after 4 calls"), "{error}");
     let mut sent = Vec::new();
     for chunk in chunks.iter().take(2) {
