@@ -550,6 +550,7 @@ pgbench_ref() { # name user_email offset script
   cpu_stop
   printf '%s\t%s\t%s\t%s\n' "$name" "$2" "$LOAD_BEFORE" "$4" >>"$RESULTS/pgbench.tsv"
 }
+pgbench_ref hist_20_ideal calls20@bench.test 0 history_ideal.sql
 pgbench_ref hist_20 calls20@bench.test 0 history_page.sql
 pgbench_ref hist_100k calls100k@bench.test 0 history_page.sql
 
