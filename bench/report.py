@@ -30,6 +30,8 @@ SCENARIOS = [
     ("hist_page1000", "History `?page=1000`, 100,000-call user"),
     ("hist_cursor1000", "History page 1,000 by `?cursor=`, 100,000-call user"),
     ("hist_date", "History page 1, 30-day date filter, 100,000-call user"),
+    ("hist_date365", "History page 1, 365-day date filter, 100,000-call user"),
+    ("hist_100_large", "History page 1, 100-call users, 5,000,000-row calls table"),
     ("voip", "Initiate + terminate (mock provider)"),
     ("register", "Register"),
     ("login_c1", "Login, one connection"),
@@ -431,6 +433,20 @@ def main():
         targets.append(("History page 1,000 by `cursor`: p50 <= 1.2x page 1 (100,000-call user)",
                         "%s ms vs %s ms" % (ms(p("hist_cursor1000", "p50")), ms(p("hist_100k", "p50"))),
                         value, "<= 1.20x", value <= 1.2, "t3"))
+    for name, days, key in (("hist_date", "30", "t8"), ("hist_date365", "365", "t9")):
+        if get(name) and get("hist_100k"):
+            value = get(name)["rps"] / get("hist_100k")["rps"]
+            targets.append(("History, %s-day date filter, 100,000-call user: requests/s >= 0.8x its"
+                            " unfiltered page 1" % days,
+                            "%s req/s vs %s req/s" % (rate(get(name)["rps"]), rate(get("hist_100k")["rps"])),
+                            value, ">= 0.80x", value >= 0.8, key))
+    if get("hist_100_large") and get("hist_100"):
+        value = p("hist_100_large", "p50") / p("hist_100", "p50")
+        targets.append(("History page 1 on a calls table of %s rows over %s users: p50 <= 1.2x the"
+                        " small data set's (100-call users)" % (
+                            meta.get("large_calls", "?"), meta.get("large_users", "?")),
+                        "%s ms vs %s ms" % (ms(p("hist_100_large", "p50")), ms(p("hist_100", "p50"))),
+                        value, "<= 1.20x", value <= 1.2, "t10"))
     if meta.get("bulk_10000_ms") and meta.get("bulk_20000_ms"):
         small, large = float(meta["bulk_10000_ms"]), float(meta["bulk_20000_ms"])
         value = large / small
