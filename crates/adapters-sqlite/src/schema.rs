@@ -64,4 +64,11 @@ diesel::table! {
 }
 
 diesel::joinable!(calls -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, calls);
+// The history statement gates its page on subqueries of these (crate::history_statement).
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    calls,
+    revoked_tokens,
+    user_call_counts,
+    user_call_day_counts,
+);

@@ -19,6 +19,7 @@ pub mod state;
 
 pub use error::ApiError;
 pub use server::{
-    Drain, HttpSettings, IDLE_GRACE, TlsConfig, TlsError, TlsFile, TlsFiles, build_server, load_tls,
+    Drain, HttpSettings, IDLE_GRACE, TlsConfig, TlsError, TlsFile, TlsFiles, build_server,
+    load_tls, stopping,
 };
 pub use state::AppState;

@@ -31,6 +31,11 @@ impl<T> JsonParseErrors<T> {
             pending: None,
         }
     }
+
+    /// The connection underneath.
+    pub fn get_ref(&self) -> &T {
+        &self.inner
+    }
 }
 
 impl<T: AsyncWrite + Unpin> JsonParseErrors<T> {

@@ -8,6 +8,7 @@ mod call_statistics;
 mod call_sweeps;
 mod call_usage;
 mod health;
+mod history_statement;
 mod revocations;
 mod rows;
 mod users;
