@@ -30,6 +30,7 @@ fn user() -> User {
         email: Email::parse("alice@example.com").expect("valid email"),
         password_hash: PasswordHash::new("$argon2id$unused".into()),
         created_at: now(),
+        sessions_valid_after: None,
     }
 }
 

@@ -9,8 +9,8 @@ mod webhooks;
 mod fixtures;
 
 pub use auth::{
-    AuthDeps, AuthService, AuthenticateError, LoginError, LogoutError, RegisterError, Session,
-    SignedToken,
+    AuthDeps, AuthService, AuthenticateError, ChangePasswordError, LoginError, LogoutAllError,
+    LogoutError, ReauthError, RegisterError, Session, SignedToken,
 };
 pub use calls::{CallService, RecordCallError, UpdateCallError};
 pub use voice::{

@@ -34,7 +34,7 @@ macro_rules! stamp_call_history {
 
         const _: () = {
             use calls_core::domain::{HistoryPage, HistoryQuery};
-            use calls_core::ports::{CallHistory, RevocationKey, SessionHistory, StorageError};
+            use calls_core::ports::{CallHistory, SessionHistory, SessionRef, StorageError};
 
             #[async_trait::async_trait]
             impl CallHistory for $storage {
@@ -48,7 +48,7 @@ macro_rules! stamp_call_history {
                 async fn page_for_live_session(
                     &self,
                     query: HistoryQuery,
-                    session: RevocationKey,
+                    session: SessionRef,
                 ) -> Result<SessionHistory, StorageError> {
                     let read = self.read_history_here(query, Some(session)).await?;
                     Ok(read.map_or(SessionHistory::SessionEnded, SessionHistory::Page))
@@ -77,15 +77,15 @@ macro_rules! stamp_call_history {
 
             use crate::columns::{StoredId, StoredTime};
             use crate::dialect::in_read_snapshot;
-            use crate::rows::{CallRow, calls_from_rows, revoked_at};
+            use crate::rows::{CallRow, calls_from_rows, session_ended};
             use crate::schema::{calls, user_call_counts, user_call_day_counts};
 
             type Backend = $($backend)::+;
             type Connection = $($connection)::+;
 
-            /// A token revocation to check in the history's snapshot: its key, and the time it
-            /// must still be valid at.
-            pub(crate) type RevocationCheck<'a> = (&'a str, DateTime<Utc>);
+            /// A session to check in the history's snapshot (see `rows::session_ended`), and
+            /// the time it must still be valid at.
+            pub(crate) type RevocationCheck<'a> = (&'a calls_core::ports::SessionRef, DateTime<Utc>);
 
             /// What a page is made of, as read: the total and the rows (one more than the
             /// page holds).
@@ -148,7 +148,7 @@ macro_rules! stamp_call_history {
                     (true, None) => Ok(Some(counter.first(conn).optional()?.unwrap_or(0))),
                     (true, Some((key, at))) => {
                         let (counted, revoked): (Option<i64>, bool) =
-                            diesel::select((counter.single_value(), revoked_at(key, at)))
+                            diesel::select((counter.single_value(), session_ended(key, at)))
                                 .get_result(conn)?;
                         Ok((!revoked).then_some(counted.unwrap_or(0)))
                     }
@@ -198,7 +198,7 @@ macro_rules! stamp_call_history {
                     match revocation {
                         Some((key, at)) => {
                             let (whole, head, tail, revoked) =
-                                diesel::select((whole, head, tail, revoked_at(key, at)))
+                                diesel::select((whole, head, tail, session_ended(key, at)))
                                     .get_result(conn)?;
                             ((whole, head, tail), revoked)
                         }
@@ -280,13 +280,13 @@ macro_rules! stamp_call_history {
             pub(crate) async fn read_history_here(
                 &self,
                 query: calls_core::domain::HistoryQuery,
-                session: Option<calls_core::ports::RevocationKey>,
+                session: Option<calls_core::ports::SessionRef>,
             ) -> Result<Option<calls_core::domain::HistoryPage>, calls_core::ports::StorageError>
             {
                 let now = chrono::Utc::now();
                 self.db
                     .run("call_history", move |conn| {
-                        let revocation = session.as_ref().map(|key| (key.as_str(), now));
+                        let revocation = session.as_ref().map(|session| (session, now));
                         crate::history::page(conn, &query, revocation)
                     })
                     .await
