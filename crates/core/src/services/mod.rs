@@ -1,5 +1,6 @@
 //! Use cases, written only against the ports.
 
+mod account;
 mod auth;
 mod calls;
 mod voice;
@@ -8,6 +9,7 @@ mod webhooks;
 #[cfg(test)]
 mod fixtures;
 
+pub use account::{AccountService, DeleteAccountError};
 pub use auth::{
     AuthDeps, AuthService, AuthenticateError, ChangePasswordError, LoginError, LogoutAllError,
     LogoutError, ReauthError, RegisterError, Session, SignedToken,

@@ -103,7 +103,7 @@ pub struct AuthDeps {
 
 #[derive(Clone)]
 pub struct AuthService {
-    deps: AuthDeps,
+    pub(crate) deps: AuthDeps,
 }
 
 impl std::fmt::Debug for AuthService {
