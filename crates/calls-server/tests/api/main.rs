@@ -26,6 +26,7 @@ mod instances;
 mod metrics;
 mod proxies;
 mod raw_http;
+mod sessions;
 mod shared_limits;
 mod system;
 mod tls;
