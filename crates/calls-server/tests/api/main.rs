@@ -13,6 +13,7 @@ mod spec_routes;
 mod tls_certs;
 mod voice_support;
 
+mod account_deletion;
 mod auth;
 mod calls;
 mod calls_transitions;
