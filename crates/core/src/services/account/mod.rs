@@ -91,3 +91,6 @@ impl AccountService {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

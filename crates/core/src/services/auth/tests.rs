@@ -550,3 +550,5 @@ async fn ensure_not_revoked_refuses_a_logged_out_signed_token() {
         .expect_err("revoked");
     assert!(matches!(err, AuthenticateError::Unauthorized));
 }
+
+mod sessions;
