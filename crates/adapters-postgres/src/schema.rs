@@ -12,6 +12,7 @@ diesel::table! {
         #[max_length = 255]
         password_hash -> Varchar,
         created_at -> Timestamptz,
+        sessions_valid_after -> Nullable<Timestamptz>,
     }
 }
 

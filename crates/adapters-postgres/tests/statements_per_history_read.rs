@@ -20,7 +20,7 @@ use calls_adapters_postgres::{PoolOptions, PostgresStorage};
 use calls_core::domain::{
     CallStatus, HistoryCursor, HistoryFilter, HistoryQuery, PagePosition, UserId,
 };
-use calls_core::ports::{CallHistory, RevocationKey, RevocationStore, SessionHistory};
+use calls_core::ports::{CallHistory, RevocationKey, RevocationStore, SessionHistory, SessionRef};
 use chrono::{Duration as Days, Utc};
 use diesel::connection::SimpleConnection;
 
@@ -165,10 +165,15 @@ async fn every_history_read_is_one_statement_and_one_round_trip() {
     .await
     .expect("connect");
 
-    let live = RevocationKey::new("a-live-session".to_owned());
-    let revoked = RevocationKey::new("a-revoked-session".to_owned());
+    let session = |key: &str| SessionRef {
+        key: RevocationKey::new(key.to_owned()),
+        user_id: user,
+        issued_at: Utc::now() - Days::minutes(1),
+    };
+    let live = session("a-live-session");
+    let revoked = session("a-revoked-session");
     storage
-        .revoke(&revoked, Utc::now() + Days::hours(1))
+        .revoke(&revoked.key, Utc::now() + Days::hours(1))
         .await
         .expect("revoke");
     let first = storage

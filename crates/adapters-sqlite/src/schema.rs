@@ -11,6 +11,7 @@ diesel::table! {
         email -> Text,
         password_hash -> Text,
         created_at -> BigInt,
+        sessions_valid_after -> Nullable<BigInt>,
     }
 }
 

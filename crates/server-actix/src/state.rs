@@ -3,13 +3,17 @@
 use std::sync::Arc;
 
 use calls_core::ports::DatabaseHealth;
-use calls_core::services::{AuthService, CallService, ExportService, VoiceService, WebhookService};
+use calls_core::services::{
+    AccountService, AuthService, CallService, ExportService, VoiceService, WebhookService,
+};
 
 use crate::country_list::CountryListings;
 
 #[derive(Clone)]
 pub struct AppState {
     pub auth: AuthService,
+    /// Deleting one's own account (it spans `auth` and `voice`).
+    pub account: AccountService,
     pub calls: CallService,
     pub voice: VoiceService,
     /// The voice provider's webhooks: checks their signatures, reads their requests and renders

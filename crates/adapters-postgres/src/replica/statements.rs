@@ -1,7 +1,7 @@
 //! The SQL of replica reads: the check on the primary, the page on the replica, the probes.
 
 use calls_core::domain::{HistoryPage, HistoryQuery, UserId};
-use calls_core::ports::StorageError;
+use calls_core::ports::{SessionRef, StorageError};
 use calls_storage_diesel::errors::storage_error;
 use chrono::{DateTime, Utc};
 use diesel::PgConnection;
@@ -11,7 +11,7 @@ use diesel::sql_types::{BigInt, Bool, Nullable};
 
 use crate::columns::StoredId;
 use crate::history;
-use crate::rows::revoked_at;
+use crate::rows::session_ended;
 use crate::schema::user_call_counts;
 
 /// What the primary says before a page is read on the replica.
@@ -23,18 +23,18 @@ pub(crate) struct PrimaryCheck {
     pub writes: i64,
 }
 
-/// On the primary, in one statement: whether the token `session` names is revoked at `at`
+/// On the primary, in one statement: whether the session `session` names is over at `at`
 /// (when there is a session), and the user's write count. One round trip, no transaction.
 pub(crate) fn primary_check(
     conn: &mut PgConnection,
     user: UserId,
-    session: Option<(&str, DateTime<Utc>)>,
+    session: Option<(&SessionRef, DateTime<Utc>)>,
 ) -> Result<PrimaryCheck, StorageError> {
     let writes = user_call_counts::table
         .find(StoredId(*user.as_uuid()))
         .select(user_call_counts::writes);
     let (revoked, writes) = match session {
-        Some((key, at)) => diesel::select((revoked_at(key, at), writes.single_value()))
+        Some((key, at)) => diesel::select((session_ended(key, at), writes.single_value()))
             .get_result::<(bool, Option<i64>)>(conn),
         None => writes
             .first::<i64>(conn)

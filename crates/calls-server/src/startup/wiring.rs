@@ -7,7 +7,7 @@ use std::time::Duration;
 use calls_adapters_jwt::{JwtConfig, JwtTokenIssuer};
 use calls_adapters_password::{Argon2BcryptHasher, CommonPasswordList, HasherConfig};
 use calls_core::ports::{Clock, SystemClock};
-use calls_core::services::{AuthDeps, AuthService, CallService, VoiceService};
+use calls_core::services::{AccountService, AuthDeps, AuthService, CallService, VoiceService};
 use calls_server_actix::forwarding::TrustedProxies;
 use calls_server_actix::middleware::CorsOrigins;
 use calls_server_actix::{AppState, HttpSettings};
@@ -71,6 +71,7 @@ pub fn wire(settings: &Settings, storage: &Storage) -> Result<Wired, StartupErro
     };
     let state = AppState {
         auth: auth.clone(),
+        account: AccountService::new(auth.clone(), voice.service.clone()),
         calls,
         voice: voice.service.clone(),
         webhooks: voice.webhooks.clone(),

@@ -17,6 +17,7 @@ mod voice_support;
 mod account_export;
 mod countries;
 // ----
+mod account_deletion;
 mod auth;
 mod calls;
 mod calls_transitions;
@@ -30,6 +31,7 @@ mod instances;
 mod metrics;
 mod proxies;
 mod raw_http;
+mod sessions;
 mod shared_limits;
 mod system;
 mod tls;

@@ -27,4 +27,4 @@ pub use ids::{CallId, UserId};
 pub use password::{Password, PasswordError, PasswordHash};
 pub use phone_number::{PhoneNumber, PhoneNumberError, mask_phone_number};
 pub use report_ledger::{DurationSource, Leg, ReportLedger, ReportUpdate, UnknownDurationSource};
-pub use user::{NewUser, User};
+pub use user::{NewUser, User, sessions_cutoff};

@@ -47,7 +47,7 @@ pub use provider_webhooks::{
 };
 pub use read_replica::{HistoryReadSource, ReplicaCondition, ReplicaReport};
 pub use region_names::{NameLanguage, RegionNames};
-pub use revocation_store::{RevocationKey, RevocationStore};
+pub use revocation_store::{RevocationKey, RevocationStore, SessionRef};
 pub use storage_backend::StorageBackend;
 pub use storage_error::{StorageCause, StorageError, error_chain};
 pub use token_issuer::{IssuedToken, TokenError, TokenIssuer, VerifiedToken};

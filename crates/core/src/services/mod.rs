@@ -1,5 +1,6 @@
 //! Use cases, written only against the ports.
 
+mod account;
 mod auth;
 mod calls;
 mod destinations;
@@ -10,9 +11,10 @@ mod webhooks;
 #[cfg(test)]
 mod fixtures;
 
+pub use account::{AccountService, DeleteAccountError};
 pub use auth::{
-    AuthDeps, AuthService, AuthenticateError, LoginError, LogoutError, RegisterError, Session,
-    SignedToken,
+    AuthDeps, AuthService, AuthenticateError, ChangePasswordError, LoginError, LogoutAllError,
+    LogoutError, ReauthError, RegisterError, Session, SignedToken,
 };
 pub use calls::{CallService, RecordCallError, UpdateCallError};
 pub use destinations::{DestinationCatalog, ListedDestination};

@@ -82,6 +82,13 @@ macro_rules! storage_contract_tests {
             revocations::revoked_keys_count_until_they_expire,
             revocations::revoking_again_keeps_the_later_expiry,
             revocations::purge_deletes_only_expired_revocations,
+            sessions::ending_all_sessions_refuses_tokens_issued_up_to_then,
+            sessions::a_cutoff_never_moves_back,
+            sessions::ending_the_sessions_of_an_unknown_user_finds_nobody,
+            sessions::changing_the_password_stores_it_and_ends_the_sessions,
+            sessions::a_deleted_users_sessions_are_over,
+            sessions::deleting_a_user_clears_their_counters_and_frees_the_email,
+            sessions::lists_a_users_unfinished_calls,
             status_counts::counts_calls_by_status_across_users,
             status_counts::pool_state_reports_open_and_idle_connections,
         );

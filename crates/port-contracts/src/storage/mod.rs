@@ -19,6 +19,7 @@ pub mod history_revocation;
 mod macros;
 pub mod reports;
 pub mod revocations;
+pub mod sessions;
 pub mod status_counts;
 pub mod users;
 

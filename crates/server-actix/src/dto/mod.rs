@@ -1,5 +1,6 @@
 //! Wire shapes, exactly as the contract (and the existing browser client) spells them.
 
+pub mod account;
 pub mod auth;
 pub mod calls;
 pub mod countries;

@@ -1,6 +1,7 @@
 //! The one error type every handler returns, rendered as the contract's
 //! `{"error": "<code>", "message": "<text>"}` body.
 
+mod from_account;
 mod from_core;
 mod from_export;
 mod from_voice;

@@ -6,6 +6,7 @@
 //! The same table yields [`ROUTES`], which a test compares with `openapi.yml`: a route cannot be
 //! added without its spec entry.
 
+mod account;
 // ---- issue 19, items 5 and 7 (export, destinations) ----
 mod account_export;
 mod countries;
@@ -65,6 +66,9 @@ route_table! {
     "/api/auth/register" => [POST => auth::register],
     "/api/auth/login" => [POST => auth::login],
     "/api/auth/logout" => [POST => auth::logout],
+    "/api/auth/logout-all" => [POST => account::logout_all],
+    "/api/auth/password" => [POST => account::change_password],
+    "/api/account" => [DELETE => account::delete],
     "/api/calls" => [POST => calls::create],
     // Before `/api/calls/{id}`, so that these names are never taken for an id.
     "/api/calls/history" => [GET => history::list],

@@ -33,7 +33,7 @@ macro_rules! stamp_call_history {
 
         const _: () = {
             use calls_core::domain::{HistoryPage, HistoryQuery};
-            use calls_core::ports::{CallHistory, RevocationKey, SessionHistory, StorageError};
+            use calls_core::ports::{CallHistory, SessionHistory, SessionRef, StorageError};
 
             #[async_trait::async_trait]
             impl CallHistory for $storage {
@@ -47,7 +47,7 @@ macro_rules! stamp_call_history {
                 async fn page_for_live_session(
                     &self,
                     query: HistoryQuery,
-                    session: RevocationKey,
+                    session: SessionRef,
                 ) -> Result<SessionHistory, StorageError> {
                     let read = self.read_history_here(query, Some(session)).await?;
                     Ok(read.map_or(SessionHistory::SessionEnded, SessionHistory::Page))
@@ -80,15 +80,15 @@ macro_rules! stamp_call_history {
             use crate::history_statement::{
                 AnswerRow, CALL_COLUMNS, Fragment, NotRevoked, NullCount, OneStatement, PageQuery,
             };
-            use crate::rows::{CallRow, calls_from_rows, revoked_at};
+            use crate::rows::{CallRow, calls_from_rows, session_ended};
             use crate::schema::{calls, user_call_counts, user_call_day_counts};
 
             type Backend = $($backend)::+;
             type Connection = $($connection)::+;
 
-            /// A token revocation to check in the history's statement: its key, and the time it
-            /// must still be valid at.
-            pub(crate) type RevocationCheck<'a> = (&'a str, DateTime<Utc>);
+            /// A session to check in the history's statement (see `rows::session_ended`), and
+            /// the time it must still be valid at.
+            pub(crate) type RevocationCheck<'a> = (&'a calls_core::ports::SessionRef, DateTime<Utc>);
 
             /// What a read on a replica also asks: how many of the user's writes the replica
             /// has replayed (`replayed`, a `Nullable<BigInt>` expression), and that the page be
@@ -141,13 +141,13 @@ macro_rules! stamp_call_history {
                 };
                 let mut page = page_query(query);
                 if let Some((key, at)) = revocation {
-                    page = page.filter(not(revoked_at(key, at)));
+                    page = page.filter(not(session_ended(key, at)));
                 }
                 if let Some(covers) = covers {
                     page = page.filter(covers);
                 }
                 let revoked: Fragment<'_> = match revocation {
-                    Some((key, at)) => Box::new(revoked_at(key, at)),
+                    Some((key, at)) => Box::new(session_ended(key, at)),
                     None => Box::new(NotRevoked),
                 };
                 let statement = OneStatement {
@@ -303,13 +303,13 @@ macro_rules! stamp_call_history {
             pub(crate) async fn read_history_here(
                 &self,
                 query: calls_core::domain::HistoryQuery,
-                session: Option<calls_core::ports::RevocationKey>,
+                session: Option<calls_core::ports::SessionRef>,
             ) -> Result<Option<calls_core::domain::HistoryPage>, calls_core::ports::StorageError>
             {
                 let now = chrono::Utc::now();
                 self.db
                     .run("call_history", move |conn| {
-                        let revocation = session.as_ref().map(|key| (key.as_str(), now));
+                        let revocation = session.as_ref().map(|session| (session, now));
                         crate::history::page(conn, &query, revocation)
                     })
                     .await

@@ -59,7 +59,7 @@ macro_rules! implement_storage_ports {
         replica: $replica:ident,
     ) => {
         $crate::stamp_rows!(backend: $($backend)::+);
-        $crate::stamp_user_repository!($storage);
+        $crate::stamp_user_repository!($storage, connection: $($connection)::+);
         $crate::stamp_call_records!($storage);
         $crate::stamp_call_history!(
             storage: $storage,

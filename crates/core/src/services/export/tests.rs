@@ -42,6 +42,7 @@ async fn the_profile_leaves_the_password_hash_out() {
         email: Email::parse("alice@example.com").expect("valid"),
         password_hash: PasswordHash::new("$argon2id$secret".into()),
         created_at: now(),
+        sessions_valid_after: None,
     };
     let id = user.id;
     let mut users = MockUserRepository::new();

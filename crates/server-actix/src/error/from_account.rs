@@ -1,0 +1,63 @@
+//! How the account-management use cases' errors become HTTP answers.
+
+use actix_web::http::StatusCode;
+use calls_core::services::{ChangePasswordError, DeleteAccountError, LogoutAllError};
+
+use super::ApiError;
+
+fn wrong_password(message: &str) -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", message)
+}
+
+fn rate_limited(throttled: &calls_core::ports::Throttled) -> ApiError {
+    ApiError::rate_limited(throttled.retry_after.as_secs_f64().ceil() as u64)
+}
+
+fn internal(what: &str, err: &dyn std::fmt::Display) -> ApiError {
+    tracing::error!(error = %err, "{what} failed");
+    ApiError::internal()
+}
+
+impl From<LogoutAllError> for ApiError {
+    fn from(err: LogoutAllError) -> Self {
+        match err {
+            // The account was deleted after the token was checked: the token is dead now.
+            LogoutAllError::AccountGone => ApiError::unauthorized(),
+            LogoutAllError::Storage(err) => err.into(),
+        }
+    }
+}
+
+impl From<ChangePasswordError> for ApiError {
+    fn from(err: ChangePasswordError) -> Self {
+        match err {
+            ChangePasswordError::InvalidCurrentPassword(_)
+            | ChangePasswordError::InvalidNewPassword(_) => ApiError::validation(err.to_string()),
+            ChangePasswordError::WrongPassword => wrong_password("the current password is wrong"),
+            ChangePasswordError::Throttled(throttled) => rate_limited(&throttled),
+            ChangePasswordError::AccountGone => ApiError::unauthorized(),
+            ChangePasswordError::Hashing(err) => internal("password hashing", &err),
+            ChangePasswordError::Token(err) => internal("token signing", &err),
+            ChangePasswordError::Storage(err) => err.into(),
+        }
+    }
+}
+
+impl From<DeleteAccountError> for ApiError {
+    fn from(err: DeleteAccountError) -> Self {
+        match err {
+            DeleteAccountError::InvalidPassword(err) => {
+                ApiError::validation(format!("password: {err}"))
+            }
+            DeleteAccountError::WrongPassword => wrong_password("the password is wrong"),
+            DeleteAccountError::Throttled(throttled) => rate_limited(&throttled),
+            DeleteAccountError::AccountGone => ApiError::unauthorized(),
+            DeleteAccountError::ProviderUnavailable(reason) => {
+                tracing::warn!(%reason, "account deletion: a call could not be hung up");
+                ApiError::voip_unavailable()
+            }
+            DeleteAccountError::Hashing(err) => internal("password hashing", &err),
+            DeleteAccountError::Storage(err) => err.into(),
+        }
+    }
+}
