@@ -285,6 +285,8 @@ meta cursor "$CURSOR"
 DATE_FROM=$(date -u -d '60 days ago' +%Y-%m-%dT%H:%M:%SZ)
 DATE_TO=$(date -u -d '30 days ago' +%Y-%m-%dT%H:%M:%SZ)
 DATE_QUERY="date_from=$DATE_FROM&date_to=$DATE_TO"
+# A 365-day filter ending now: nearly all of the 100,000-call user's calls match.
+DATE365_QUERY="date_from=$(date -u -d '365 days ago' +%Y-%m-%dT%H:%M:%SZ)&date_to=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 
 # Smoke check: each history scenario answers 200 with the seeded total.
 check_history() { # name token query expected_total
@@ -421,6 +423,8 @@ scenario hist_cursor1000 "$CONNS" "$THREADS" get.lua "history page 1000 by ?curs
   BENCH_PATH="/api/calls/history?cursor=$CURSOR" BENCH_TOKENS="$T100K"
 scenario hist_date "$CONNS" "$THREADS" get.lua "history page 1, 30-day date filter, 100,000-call user" \
   BENCH_PATH="/api/calls/history?$DATE_QUERY" BENCH_TOKENS="$T100K"
+scenario hist_date365 "$CONNS" "$THREADS" get.lua "history page 1, 365-day date filter, 100,000-call user" \
+  BENCH_PATH="/api/calls/history?$DATE365_QUERY" BENCH_TOKENS="$T100K"
 if [[ $VOIP == available ]]; then
   scenario voip "$CONNS" "$THREADS" voip.lua "initiate + terminate (mock provider)" \
     BENCH_TOKENS="$VOIP_TOKENS" BENCH_PHONE="$VOIP_PHONE"
@@ -550,6 +554,7 @@ pgbench_ref() { # name user_email offset script
   cpu_stop
   printf '%s\t%s\t%s\t%s\n' "$name" "$2" "$LOAD_BEFORE" "$4" >>"$RESULTS/pgbench.tsv"
 }
+pgbench_ref hist_20_ideal calls20@bench.test 0 history_ideal.sql
 pgbench_ref hist_20 calls20@bench.test 0 history_page.sql
 pgbench_ref hist_100k calls100k@bench.test 0 history_page.sql
 
@@ -604,6 +609,29 @@ CURSOR_TS="timestamptz 'epoch' + $CURSOR_MICROS * interval '1 microsecond'"
 explain cursor1000_100k "SELECT $COLS FROM calls WHERE user_id = '$U100K' AND start_time <= $CURSOR_TS AND (start_time < $CURSOR_TS OR id < '$CURSOR_ID') $ORDER"
 explain count_date_100k "SELECT (SELECT sum(total) FROM user_call_day_counts WHERE user_id = '$U100K' AND day BETWEEN calls_platform_call_day('$DATE_FROM') + 1 AND calls_platform_call_day('$DATE_TO') - 1), (SELECT count(*) FROM calls WHERE user_id = '$U100K' AND start_time >= '$DATE_FROM' AND start_time < timestamptz 'epoch' + (calls_platform_call_day('$DATE_FROM') + 1) * interval '1 day'), (SELECT count(*) FROM calls WHERE user_id = '$U100K' AND start_time >= timestamptz 'epoch' + calls_platform_call_day('$DATE_TO') * interval '1 day' AND start_time <= '$DATE_TO')"
 explain page1_date_100k "SELECT $COLS FROM calls WHERE user_id = '$U100K' AND start_time >= '$DATE_FROM' AND start_time <= '$DATE_TO' $ORDER OFFSET 0"
+
+# The large data set (issue 18): calls grown to LARGE_CALLS rows over LARGE_USERS users, then
+# the 100-call users' page 1 again, compared with the same scenario on the small set (target).
+if [[ ${BENCH_LARGE:-1} == 1 ]]; then
+  LARGE_USERS=${BENCH_LARGE_USERS:-100000}
+  LARGE_CALLS=${BENCH_LARGE_CALLS:-5000000}
+  have_users=$(psql_db -Atc 'SELECT count(DISTINCT user_id) FROM calls')
+  have_calls=$(psql_db -Atc 'SELECT count(*) FROM calls')
+  extra_users=$((LARGE_USERS - have_users))
+  extra_calls=$((LARGE_CALLS - have_calls))
+  if (( extra_users > 0 && extra_calls > 0 )); then
+    log "growing the data set to $LARGE_CALLS calls over $LARGE_USERS users (bench/seed_large.sql)"
+    large_start=$(date +%s.%N)
+    psql_db -v extra_users="$extra_users" -v calls_per_user="$((extra_calls / extra_users))" \
+      -v remainder="$((extra_calls % extra_users))" -f bench/seed_large.sql >"$RESULTS/seed_large.txt"
+    meta large_seed_seconds "$(python3 -c "print(round($(date +%s.%N) - $large_start, 1))")"
+    meta large_users "$(psql_db -Atc 'SELECT count(DISTINCT user_id) FROM calls')"
+    meta large_calls "$(psql_db -Atc 'SELECT count(*) FROM calls')"
+    scenario hist_100_large "$CONNS" "$THREADS" get.lua \
+      "history page 1, 100-call users, calls grown to $LARGE_CALLS rows" \
+      BENCH_PATH=/api/calls/history BENCH_TOKENS="$PLAIN_TOKENS"
+  fi
+fi
 
 log "writing $REPORT"
 python3 bench/report.py "$RESULTS" "$REPORT"

@@ -1,6 +1,6 @@
--- pgbench reference for GET /api/calls/history: every statement the PostgreSQL adapter
--- (crates/adapters-postgres/src/history.rs) sends for one page number, written out by hand as
--- diesel renders them (bench/run.sh captures the real ones with log_statement=all and the report
+-- pgbench reference for GET /api/calls/history AS IT WAS before the history read became one
+-- statement (issue 18; kept to compare with bench/sql/history_ideal.sql): every statement the
+-- PostgreSQL adapter sent for one page number, written out by hand as diesel rendered them (bench/run.sh captures the real ones with log_statement=all and the report
 -- shows both): the read-only snapshot, the total read with the token revocation check in one
 -- statement, the page. Variables (pgbench -D): uid (user id), lim (page size + 1), off (offset),
 -- jti (a revocation key that is not revoked). The revocation check's time is now() here.

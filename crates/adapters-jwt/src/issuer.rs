@@ -92,8 +92,13 @@ impl fmt::Debug for JwtTokenIssuer {
 
 impl TokenIssuer for JwtTokenIssuer {
     fn issue(&self, user: &User, now: DateTime<Utc>) -> Result<IssuedToken, TokenError> {
-        let issued_at = now.timestamp();
-        let expires_at = issued_at
+        // Never before the user's cutoff: right after they ended every session (a second at
+        // most, see `calls_core::domain::sessions_cutoff`), the new token must be live.
+        let issued_at = user.sessions_valid_after.map_or(now.timestamp(), |cutoff| {
+            cutoff.timestamp().max(now.timestamp())
+        });
+        let not_before = now.timestamp();
+        let expires_at = not_before
             .checked_add(self.lifetime_secs)
             .and_then(|exp| DateTime::from_timestamp(exp, 0))
             .ok_or_else(|| TokenError::Signing("expiry out of range".to_owned()))?;
@@ -102,7 +107,7 @@ impl TokenIssuer for JwtTokenIssuer {
             email: user.email.as_str(),
             exp: expires_at.timestamp(),
             iat: issued_at,
-            nbf: issued_at,
+            nbf: not_before,
             jti: Uuid::new_v4().hyphenated().to_string(),
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)

@@ -69,8 +69,11 @@ fn check_claims(
     {
         return Err(invalid("not valid yet (nbf in the future)"));
     }
-    if let Some(issued_at) = numeric_date(claims.iat.as_ref(), "iat")?
-        && issued_at > now + leeway
+    let issued_at = numeric_date(claims.iat.as_ref(), "iat")?;
+    // One second more than the leeway: a token issued right after its user ended every session
+    // carries the cutoff, up to a second ahead of the clock, as its `iat` (see `issue`).
+    if let Some(issued_at) = issued_at
+        && issued_at > now + leeway + TimeDelta::seconds(1)
     {
         return Err(invalid("issued in the future"));
     }
@@ -89,6 +92,9 @@ fn check_claims(
         email,
         expires_at,
         revocation_key: revocation_key(jti, token),
+        // Without an `iat`, a token counts as issued at the epoch: ending the user's sessions
+        // ends it too.
+        issued_at: issued_at.unwrap_or(DateTime::UNIX_EPOCH),
     })
 }
 

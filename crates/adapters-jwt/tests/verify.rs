@@ -30,6 +30,7 @@ fn user() -> User {
         email: Email::parse("alice@example.com").expect("valid email"),
         password_hash: PasswordHash::new("$argon2id$unused".into()),
         created_at: now(),
+        sessions_valid_after: None,
     }
 }
 
@@ -344,4 +345,75 @@ fn refusal_reasons_never_quote_the_token() {
     claims["exp"] = json!("secret-looking-value");
     let reason = refused(&sign(&claims, Algorithm::HS256), now());
     assert!(!reason.contains("secret-looking-value"));
+}
+
+#[test]
+fn issue_time_is_never_before_the_users_cutoff() {
+    // Right after the user ended every session at 12:00:00.4, the cutoff is 12:00:01: a token
+    // issued at 12:00:00.5 must carry it as its `iat`, or it would be born dead.
+    let at = now() + TimeDelta::milliseconds(500);
+    let cutoff = now() + TimeDelta::seconds(1);
+    let user = User {
+        sessions_valid_after: Some(cutoff),
+        ..user()
+    };
+    let issued = issuer().issue(&user, at).expect("issued");
+    let claims: Value = jsonwebtoken::dangerous::insecure_decode::<Value>(&issued.token)
+        .expect("decodes")
+        .claims;
+    assert_eq!(
+        claims["iat"],
+        json!(cutoff.timestamp()),
+        "iat is the cutoff"
+    );
+    assert_eq!(
+        claims["nbf"],
+        json!(at.timestamp()),
+        "nbf stays the real time"
+    );
+    let verified = issuer().verify(&issued.token, at).expect("valid at once");
+    assert_eq!(verified.issued_at, cutoff);
+    assert_eq!(verified.session().issued_at, cutoff);
+    assert_eq!(verified.session().user_id, user.id);
+
+    // With no leeway at all, the second ahead is still tolerated, and no more.
+    let strict = JwtTokenIssuer::from_secret_bytes(
+        SECRET,
+        JwtConfig {
+            leeway: Duration::ZERO,
+            ..JwtConfig::default()
+        },
+    )
+    .expect("valid config");
+    let token = strict.issue(&user, at).expect("issued").token;
+    assert!(
+        strict.verify(&token, at).is_ok(),
+        "a cutoff a second ahead verifies"
+    );
+    let mut claims = go_claims(&user.id.to_string(), now());
+    claims["iat"] = json!((now() + TimeDelta::seconds(2)).timestamp());
+    assert!(
+        strict
+            .verify(&sign(&claims, Algorithm::HS256), now())
+            .is_err()
+    );
+
+    // A cutoff in the past changes nothing: iat is the issue time.
+    let old = User {
+        sessions_valid_after: Some(now() - TimeDelta::hours(1)),
+        ..user
+    };
+    let issued = issuer().issue(&old, at).expect("issued");
+    let verified = issuer().verify(&issued.token, at).expect("valid");
+    assert_eq!(verified.issued_at.timestamp(), at.timestamp());
+}
+
+#[test]
+fn tokens_without_iat_count_as_issued_at_the_epoch() {
+    let mut claims = go_claims(&UserId::new().to_string(), now());
+    claims.as_object_mut().expect("object").remove("iat");
+    let verified = issuer()
+        .verify(&sign(&claims, Algorithm::HS256), now())
+        .expect("valid without iat");
+    assert_eq!(verified.issued_at, DateTime::UNIX_EPOCH);
 }

@@ -151,6 +151,19 @@ impl LoginThrottle for PostgresLoginThrottle {
         self.settle("login_throttle_withdraw", attempt, false).await
     }
 
+    async fn forget_account(&self, account: &Email) -> Result<(), StorageError> {
+        let key = account.as_str().to_owned();
+        self.db
+            .run("login_throttle_forget_account", move |conn| {
+                diesel::sql_query("DELETE FROM login_throttle WHERE scope = 'account' AND key = $1")
+                    .bind::<Text, _>(key)
+                    .execute(conn)
+                    .map(drop)
+                    .map_err(storage_error)
+            })
+            .await
+    }
+
     /// One statement; rows another instance is purging or updating at the same moment are
     /// skipped (`SKIP LOCKED`), so instances purging together neither wait for each other nor
     /// deadlock with logins, and a row being admitted is never deleted under it.

@@ -12,6 +12,7 @@ diesel::table! {
         #[max_length = 255]
         password_hash -> Varchar,
         created_at -> Timestamptz,
+        sessions_valid_after -> Nullable<Timestamptz>,
     }
 }
 
@@ -87,4 +88,11 @@ diesel::table! {
 }
 
 diesel::joinable!(calls -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, calls);
+// The history statement gates its page on subqueries of these (crate::history_statement).
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    calls,
+    revoked_tokens,
+    user_call_counts,
+    user_call_day_counts,
+);

@@ -11,6 +11,7 @@ diesel::table! {
         email -> Text,
         password_hash -> Text,
         created_at -> BigInt,
+        sessions_valid_after -> Nullable<BigInt>,
     }
 }
 
@@ -64,4 +65,11 @@ diesel::table! {
 }
 
 diesel::joinable!(calls -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, calls);
+// The history statement gates its page on subqueries of these (crate::history_statement).
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    calls,
+    revoked_tokens,
+    user_call_counts,
+    user_call_day_counts,
+);

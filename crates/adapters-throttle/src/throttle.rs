@@ -126,6 +126,11 @@ impl LoginThrottle for InMemoryLoginThrottle {
         Ok(())
     }
 
+    async fn forget_account(&self, account: &Email) -> Result<(), StorageError> {
+        self.lock().accounts.forget(account);
+        Ok(())
+    }
+
     async fn purge_expired(&self, now: DateTime<Utc>) -> Result<u64, StorageError> {
         let mut tables = self.lock();
         let purged = tables.accounts.purge_expired(now) + tables.clients.purge_expired(now);

@@ -81,15 +81,23 @@ async fn sigterm_under_keep_alive_load_drains_and_exits_at_once() {
     let n = idle.read(&mut first).expect("first answer");
     assert!(first[..n].starts_with(b"HTTP/1.1 200"), "{:?}", &first[..n]);
 
-    // The logins' clients, built and connected now (building a client reads the system's CA
-    // store, slow in a debug build): their requests go on connections the server accepted
-    // long before the signal.
-    let mut login_clients = Vec::new();
+    // The logins' connections, opened and used once now, long before the signal: raw TCP, so
+    // that the test knows their requests are in the server's socket before it sends SIGTERM
+    // (a client library may write later than asked on a busy machine, and a request that
+    // reaches an idle connection after the drain closed it is the keep-alive race, not a
+    // request the server received).
+    let mut login_connections = Vec::new();
     for _ in 0..LOGINS_IN_FLIGHT {
-        let client = reqwest::Client::new();
-        let warm = exchange(client.get(format!("{base}/system/health"))).await;
-        assert_eq!(warm, Ok((200, false)), "warm-up");
-        login_clients.push(client);
+        let mut connection = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+        connection
+            .set_read_timeout(Some(Duration::from_secs(40)))
+            .expect("timeout");
+        connection
+            .write_all(b"GET /system/health HTTP/1.1\r\nHost: x\r\n\r\n")
+            .expect("warm-up request");
+        let (status, _) = read_answer(&mut connection).expect("warm-up answer");
+        assert_eq!(status, 200, "warm-up");
+        login_connections.push(connection);
     }
 
     let records: Arc<Mutex<Vec<Record>>> = Arc::default();
@@ -124,16 +132,22 @@ async fn sigterm_under_keep_alive_load_drains_and_exits_at_once() {
         .collect();
     tokio::time::sleep(Duration::from_millis(1500)).await;
 
-    let logins: Vec<_> = login_clients
+    let body = json!({ "email": email, "password": PASSWORD }).to_string();
+    let login_request = format!(
+        "POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let logins: Vec<_> = login_connections
         .into_iter()
-        .map(|client| {
-            let (base, records) = (base.clone(), records.clone());
-            tokio::spawn(async move {
-                let started = Instant::now();
-                let request = client
-                    .post(format!("{base}/api/auth/login"))
-                    .json(&json!({ "email": email, "password": PASSWORD }));
-                let outcome = exchange(request).await;
+        .map(|mut connection| {
+            connection
+                .write_all(login_request.as_bytes())
+                .expect("login request");
+            let started = Instant::now();
+            let records = records.clone();
+            tokio::task::spawn_blocking(move || {
+                let outcome = read_answer(&mut connection);
                 records.lock().expect("records").push(Record {
                     started,
                     finished: Instant::now(),
@@ -235,6 +249,37 @@ async fn sigterm_under_keep_alive_load_drains_and_exits_at_once() {
         before.len(),
         after_drain.len()
     );
+}
+
+/// Reads one HTTP/1.1 answer (headers, then a `Content-Length` body): its status and whether
+/// it said `Connection: close`; `Err` when the connection ends before the whole answer.
+fn read_answer(connection: &mut TcpStream) -> Result<(u16, bool), String> {
+    let mut received = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        if let Some(end) = received.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&received[..end]).to_ascii_lowercase();
+            let status = head
+                .split(' ')
+                .nth(1)
+                .and_then(|code| code.parse().ok())
+                .ok_or_else(|| format!("no status line: {head}"))?;
+            let length: usize = head
+                .lines()
+                .find_map(|line| line.strip_prefix("content-length:"))
+                .and_then(|value| value.trim().parse().ok())
+                .unwrap_or(0);
+            let close = head.lines().any(|line| line == "connection: close");
+            if received.len() >= end + 4 + length {
+                return Ok((status, close));
+            }
+        }
+        match connection.read(&mut chunk) {
+            Ok(0) => return Err(format!("closed after {} bytes", received.len())),
+            Ok(n) => received.extend_from_slice(&chunk[..n]),
+            Err(err) => return Err(err.to_string()),
+        }
+    }
 }
 
 /// When the test first saw `needle` in the server's log (polling), panicking after `limit`.

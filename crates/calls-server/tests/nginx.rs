@@ -12,9 +12,8 @@
 //! - the victim, behind the same nginx, logs in at once;
 //! - a rolling restart of both instances (SIGTERM one, start it again, wait until it is ready
 //!   and nginx routes to it again, then the other) under read load fails no request, and
-//!   nginx's error log shows "upstream prematurely closed connection" only for GETs it
-//!   resent (at most one per reader per restart: a connection accepted just before the stop,
-//!   which actix-server's worker drops unread; seen in 1 of 3 runs).
+//!   nginx's error log shows no connection cut under a request ("upstream prematurely closed
+//!   connection", "reset by peer"): only the refused connects of a stopped instance.
 //!
 //! `#[ignore]`d: it needs nginx (`apt-get install -y nginx`; `.ci/run` installs it) and takes
 //! about a minute. Run it with `just test-nginx` or
@@ -413,28 +412,31 @@ async fn two_instances_behind_the_shipped_nginx_config() {
         "{} of {sent} reads failed during the rolling restart: {failures:#?}\nnginx:\n{error_log}",
         failures.len()
     );
-    // A connection an instance accepted but had not started serving when it stopped is closed
-    // unread by actix-server's worker (it drops its queue of new connections on shutdown);
-    // nginx logs "upstream prematurely closed connection" and resends the request to the
-    // other instance (a GET: idempotent). Seen in 1 of 3 runs; the clients saw no failure (above).
-    // What must hold: only idempotent reads were cut, and at most one per reader per restart.
+    // No connection was cut under a request: a stopping instance serves every connection it
+    // accepted and refuses new ones at once (crates/server-actix/src/server/stop.rs), so
+    // nginx's only complaint may be the refused connects ("connect() failed (111"), after
+    // which it goes to the other instance before sending anything.
     let cut: Vec<&str> = error_log
         .lines()
-        .filter(|line| line.contains("upstream prematurely closed connection"))
+        .filter(|line| {
+            [
+                "prematurely closed",
+                "reset by peer",
+                "upstream timed out",
+                "broken pipe",
+            ]
+            .iter()
+            .any(|symptom| line.contains(symptom))
+        })
         .collect();
     assert!(
-        cut.iter().all(|line| line.contains("request: \"GET ")),
-        "a request other than a GET was cut:\n{error_log}"
-    );
-    assert!(
-        cut.len() <= 2 * READ_CLIENTS,
+        cut.is_empty(),
         "{} connections cut under a request:\n{error_log}",
         cut.len()
     );
     println!(
-        "nginx figures: reads={sent} failed=0 cut_and_resent={} exits_after_sigterm={exits:.2?} \
-         attacker_spread={spread:?}\nnginx error log:\n{error_log}",
-        cut.len()
+        "nginx figures: reads={sent} failed=0 cut=0 exits_after_sigterm={exits:.2?} \
+         attacker_spread={spread:?}\nnginx error log:\n{error_log}"
     );
     drop(nginx);
 }

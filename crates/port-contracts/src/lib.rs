@@ -7,6 +7,7 @@
 pub mod login_throttle;
 pub mod password_hasher;
 pub mod provider_webhooks;
+pub mod region_names;
 pub mod storage;
 pub mod token_issuer;
 pub mod voice_provider;

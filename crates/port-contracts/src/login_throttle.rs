@@ -390,6 +390,54 @@ pub async fn purge_forgets_only_expired_keys(throttle: Throttle) {
 ///     Some(((), InMemoryLoginThrottle::new(ThrottleConfig { limits, ..Default::default() })))
 /// });
 /// ```
+/// Rule: forgetting an account clears its failures (its logins are admitted again at once),
+/// leaves the client networks' counts and other accounts alone, and is no error for an account
+/// never seen.
+pub async fn forgetting_an_account_clears_only_its_failures(throttle: Throttle) {
+    let client = ip("198.51.100.20");
+    for index in 0..ACCOUNT_LIMIT {
+        admit(
+            &throttle,
+            "alice@example.com",
+            nth_client(index),
+            at(index as i64),
+        )
+        .await;
+    }
+    for index in 0..ACCOUNT_LIMIT {
+        admit(
+            &throttle,
+            "bob@example.com",
+            nth_client(index),
+            at(index as i64),
+        )
+        .await;
+    }
+    for index in 0..CLIENT_LIMIT - 1 {
+        admit(
+            &throttle,
+            &format!("user{index}@example.com"),
+            client,
+            at(index as i64),
+        )
+        .await;
+    }
+    refusal(&throttle, "alice@example.com", ip("198.51.100.9"), at(10)).await;
+    throttle
+        .forget_account(&email("alice@example.com"))
+        .await
+        .expect("contract: forgetting an account works");
+    throttle
+        .forget_account(&email("nobody@example.com"))
+        .await
+        .expect("contract: forgetting an unknown account is no error");
+    admit(&throttle, "alice@example.com", ip("198.51.100.9"), at(11)).await;
+    refusal(&throttle, "bob@example.com", ip("198.51.100.9"), at(11)).await;
+    // The client's one remaining failure is still counted: its next account reaches the limit.
+    admit(&throttle, "carol@example.com", client, at(12)).await;
+    refusal(&throttle, "dave@example.com", client, at(13)).await;
+}
+
 #[macro_export]
 macro_rules! login_throttle_contract_tests {
     ($fresh:expr) => {
@@ -404,6 +452,7 @@ macro_rules! login_throttle_contract_tests {
             concurrent_attempts_on_one_account_admit_exactly_the_limit,
             concurrent_attempts_from_one_client_admit_exactly_the_limit,
             purge_forgets_only_expired_keys,
+            forgetting_an_account_clears_only_its_failures,
         );
     };
     (@rules $fresh:expr; $($rule:ident),* $(,)?) => {

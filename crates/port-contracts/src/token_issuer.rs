@@ -21,6 +21,7 @@ fn user() -> User {
         email: Email::parse("contract@example.com").expect("contract: test email is valid"),
         password_hash: PasswordHash::new("$argon2id$not-used".to_owned()),
         created_at: now(),
+        sessions_valid_after: None,
     }
 }
 

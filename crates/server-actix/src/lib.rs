@@ -6,6 +6,7 @@
 //! `WebhookService` and `ProviderWebhooks` port, whose adapter knows the provider's parameters,
 //! signatures and reply documents; the route sends back the document it renders.
 
+pub mod country_list;
 pub mod dto;
 pub mod error;
 pub mod extractors;
@@ -20,6 +21,7 @@ pub mod state;
 pub use error::{ApiError, ErrorCode};
 pub use i18n::Language;
 pub use server::{
-    Drain, HttpSettings, IDLE_GRACE, TlsConfig, TlsError, TlsFile, TlsFiles, build_server, load_tls,
+    Drain, HttpSettings, IDLE_GRACE, TlsConfig, TlsError, TlsFile, TlsFiles, build_server,
+    load_tls, stopping,
 };
 pub use state::AppState;

@@ -3,11 +3,17 @@
 use std::sync::Arc;
 
 use calls_core::ports::DatabaseHealth;
-use calls_core::services::{AuthService, CallService, VoiceService, WebhookService};
+use calls_core::services::{
+    AccountService, AuthService, CallService, ExportService, VoiceService, WebhookService,
+};
+
+use crate::country_list::CountryListings;
 
 #[derive(Clone)]
 pub struct AppState {
     pub auth: AuthService,
+    /// Deleting one's own account (it spans `auth` and `voice`).
+    pub account: AccountService,
     pub calls: CallService,
     pub voice: VoiceService,
     /// The voice provider's webhooks: checks their signatures, reads their requests and renders
@@ -15,4 +21,10 @@ pub struct AppState {
     /// answered 503 `voice_not_configured`.
     pub webhooks: WebhookService,
     pub database: Arc<dyn DatabaseHealth>,
+    // ---- issue 19, items 5 and 7 ----
+    /// `GET /api/account/export`.
+    pub export: ExportService,
+    /// `GET /api/countries`, rendered once.
+    pub countries: Arc<CountryListings>,
+    // ----
 }

@@ -40,19 +40,19 @@
 //!   `user_call_day_counts`.
 //! * `columns`: `StoredId(pub Uuid)` and `StoredTime(pub DateTime<Utc>)`, diesel expressions of
 //!   the backend's id and time columns (`AsExpression`, `FromSql`, `ToSql`).
-//! * `dialect`: `in_read_snapshot(conn, read)` (the read-only snapshot of the history read) and
-//!   `LATER_EXPIRY` (SQL for the greater of `revoked_tokens.expires_at` and
+//! * `dialect`: `LATER_EXPIRY` (SQL for the greater of `revoked_tokens.expires_at` and
 //!   `excluded.expires_at`).
 //! * a storage type with a field `db: Blocking<Connection>`.
 //!
-//! The stamped code defines `crate::rows` (the row types) and `crate::history` in that crate,
+//! The stamped code defines `crate::rows` (the row types), `crate::history_statement` (the
+//! history read's one statement) and `crate::history` in that crate,
 //! and an inherent `read_history_here` on the storage type (a history page on its own pool).
 //!
 //! A backend that reads history from a read replica (PostgreSQL) invokes the macro with
 //! `read_replica: by_backend`: it then implements `CallHistory` itself, from
-//! `read_history_here` (no replica, or the replica unusable) and `crate::history`'s
-//! `read_in_snapshot`/`assemble` (the page on the replica, in a snapshot it opens to check more
-//! in), and provides `fn replica_report(&self) -> Option<ReplicaReport>` for
+//! `read_history_here` (no replica, or the replica unusable) and `crate::history::read` with a
+//! `ReplayGate` (the page on the replica, in one statement that also checks the replica has
+//! replayed the user's last write), and provides `fn replica_report(&self) -> Option<ReplicaReport>` for
 //! `DatabaseHealth::replica`.
 
 mod blocking;

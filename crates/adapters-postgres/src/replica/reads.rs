@@ -12,7 +12,7 @@
 use async_trait::async_trait;
 use calls_core::domain::{HistoryPage, HistoryQuery};
 use calls_core::ports::{
-    CallHistory, HistoryReadSource, ReplicaCondition, RevocationKey, SessionHistory, StorageError,
+    CallHistory, HistoryReadSource, ReplicaCondition, SessionHistory, SessionRef, StorageError,
 };
 use chrono::Utc;
 
@@ -32,7 +32,7 @@ impl CallHistory for PostgresStorage {
     async fn page_for_live_session(
         &self,
         query: HistoryQuery,
-        session: RevocationKey,
+        session: SessionRef,
     ) -> Result<SessionHistory, StorageError> {
         let read = self.read_history(query, Some(session)).await?;
         Ok(read.map_or(SessionHistory::SessionEnded, SessionHistory::Page))
@@ -44,7 +44,7 @@ impl PostgresStorage {
     async fn read_history(
         &self,
         query: HistoryQuery,
-        session: Option<RevocationKey>,
+        session: Option<SessionRef>,
     ) -> Result<Option<HistoryPage>, StorageError> {
         match &self.replica {
             None => self.read_history_here(query, session).await,
@@ -56,7 +56,7 @@ impl PostgresStorage {
         &self,
         replica: &ReadReplica,
         query: HistoryQuery,
-        session: Option<RevocationKey>,
+        session: Option<SessionRef>,
     ) -> Result<Option<HistoryPage>, StorageError> {
         let not_up = match replica.state.condition() {
             ReplicaCondition::Up => None,
@@ -73,7 +73,7 @@ impl PostgresStorage {
         let check = self
             .db
             .run("history_primary_check", move |conn| {
-                let revocation = key.as_ref().map(|key| (key.as_str(), now));
+                let revocation = key.as_ref().map(|session| (session, now));
                 statements::primary_check(conn, user, revocation)
             })
             .await?;

@@ -1,7 +1,7 @@
 //! The SQL of replica reads: the check on the primary, the page on the replica, the probes.
 
 use calls_core::domain::{HistoryPage, HistoryQuery, UserId};
-use calls_core::ports::StorageError;
+use calls_core::ports::{SessionRef, StorageError};
 use calls_storage_diesel::errors::storage_error;
 use chrono::{DateTime, Utc};
 use diesel::PgConnection;
@@ -10,9 +10,8 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Nullable};
 
 use crate::columns::StoredId;
-use crate::dialect::in_read_snapshot;
 use crate::history;
-use crate::rows::revoked_at;
+use crate::rows::session_ended;
 use crate::schema::user_call_counts;
 
 /// What the primary says before a page is read on the replica.
@@ -24,18 +23,18 @@ pub(crate) struct PrimaryCheck {
     pub writes: i64,
 }
 
-/// On the primary, in one statement: whether the token `session` names is revoked at `at`
+/// On the primary, in one statement: whether the session `session` names is over at `at`
 /// (when there is a session), and the user's write count. One round trip, no transaction.
 pub(crate) fn primary_check(
     conn: &mut PgConnection,
     user: UserId,
-    session: Option<(&str, DateTime<Utc>)>,
+    session: Option<(&SessionRef, DateTime<Utc>)>,
 ) -> Result<PrimaryCheck, StorageError> {
     let writes = user_call_counts::table
         .find(StoredId(*user.as_uuid()))
         .select(user_call_counts::writes);
     let (revoked, writes) = match session {
-        Some((key, at)) => diesel::select((revoked_at(key, at), writes.single_value()))
+        Some((key, at)) => diesel::select((session_ended(key, at), writes.single_value()))
             .get_result::<(bool, Option<i64>)>(conn),
         None => writes
             .first::<i64>(conn)
@@ -49,29 +48,33 @@ pub(crate) fn primary_check(
     })
 }
 
-/// On the replica: the page, in one snapshot with the user's write count as the replica has
-/// replayed it, or `None` when that count is below `writes` (the replica has not replayed the
-/// user's last write yet, so the page could miss it).
+/// On the replica, in one statement: the page, or `None` when the user's write count as the
+/// replica has replayed it is below `writes` (the replica has not replayed the user's last
+/// write yet, so the page could miss it; no call is read then).
 pub(crate) fn page_if_replayed(
     conn: &mut PgConnection,
     query: &HistoryQuery,
     writes: i64,
 ) -> Result<Option<HistoryPage>, StorageError> {
     let user = StoredId(*query.user_id.as_uuid());
-    let read = in_read_snapshot(conn, |conn| {
-        let replayed = user_call_counts::table
+    let replayed = || {
+        user_call_counts::table
             .find(user)
             .select(user_call_counts::writes)
-            .first::<i64>(conn)
-            .optional()?
-            .unwrap_or(0);
-        if replayed < writes {
-            return Ok(None);
-        }
-        history::read_in_snapshot(conn, query, None)
-    })
-    .map_err(storage_error)?;
-    read.map(|read| history::assemble(query, read)).transpose()
+            .single_value()
+    };
+    let gate = history::ReplayGate {
+        replayed: Box::new(replayed()),
+        covers: Box::new(replayed().ge(writes)),
+        writes,
+    };
+    match history::read(conn, query, None, Some(gate))? {
+        history::Read::Page(page) => Ok(Some(page)),
+        history::Read::NotReplayed => Ok(None),
+        history::Read::Revoked => Err(StorageError::unexpected(
+            "a revocation on the replica, which never checks one",
+        )),
+    }
 }
 
 /// The primary's current WAL write position, in bytes.

@@ -14,8 +14,8 @@ pub use error::SettingsError;
 pub use layers::load;
 pub use migration_plan::{MIGRATE_NEEDS_DIRECT_URL, MigrationPlan};
 pub use model::{
-    AuthSettings, CorsSettings, DatabaseSettings, LogFormat, LogSettings, MetricsSettings,
-    ReaperSettings, ServerSettings, Settings, ThrottleSettings, TlsSettings, VoipProviderKind,
-    VoipSettings,
+    AuthSettings, CorsSettings, DatabaseSettings, ExportSettings, LogFormat, LogSettings,
+    MetricsSettings, ReaperSettings, ServerSettings, Settings, ThrottleSettings, TlsSettings,
+    VoipProviderKind, VoipSettings,
 };
 pub use pooler::PoolerMode;

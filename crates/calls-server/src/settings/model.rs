@@ -15,6 +15,7 @@ pub struct Settings {
     pub voip: VoipSettings,
     pub cors: CorsSettings,
     pub metrics: MetricsSettings,
+    pub export: ExportSettings,
 }
 
 #[derive(Debug, Deserialize)]
@@ -168,4 +169,12 @@ pub struct CorsSettings {
 #[serde(deny_unknown_fields)]
 pub struct MetricsSettings {
     pub addr: String,
+}
+
+/// `GET /api/account/export`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportSettings {
+    /// Calls read from the database per page of the streamed export (1..=10000).
+    pub page_size: u32,
 }

@@ -13,6 +13,9 @@ pub enum StartupError {
     /// The voice provider's settings are incomplete or invalid; the message names them.
     #[error("{0}")]
     Voice(String),
+    /// The compiled CLDR data is unusable (a broken build).
+    #[error("country names: {0}")]
+    CountryNames(String),
     #[error("server error: {0}")]
     Serve(String),
 }

@@ -2,6 +2,7 @@
 //! and use cases, starts the background jobs and the HTTP server.
 
 mod error;
+mod export;
 mod jobs;
 mod metrics;
 mod pooled;
@@ -29,6 +30,8 @@ pub struct Application {
     jobs: jobs::BackgroundJobs,
     /// The Prometheus listener, when `METRICS_ADDR` is set.
     metrics: Option<metrics::MetricsServer>,
+    /// Rendered by `serve` in the background right after start (tests render it on first use).
+    countries: std::sync::Arc<calls_server_actix::country_list::CountryListings>,
 }
 
 impl std::fmt::Debug for Application {
@@ -77,6 +80,7 @@ impl Application {
         let storage = open_storage(target, &settings.database).await?;
         let mut wired = wiring::wire(&settings, &storage)?;
         wired.http.observer = observer;
+        let countries = wired.state.countries.clone();
         wired.http.tls = tls;
         wired.http.metrics = metrics_endpoint
             .as_ref()
@@ -97,6 +101,7 @@ impl Application {
             server,
             jobs,
             metrics,
+            countries,
         })
     }
 
@@ -134,6 +139,8 @@ pub async fn serve(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(), StartupError> {
     let application = Application::build(settings, env).await?;
+    let countries = application.countries.clone();
+    tokio::spawn(async move { countries.warm_up().await });
     application
         .run_until_stopped()
         .await

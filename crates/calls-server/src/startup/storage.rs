@@ -6,7 +6,7 @@ use std::time::Duration;
 use calls_adapters_postgres::PostgresStorage;
 use calls_adapters_sqlite::SqliteStorage;
 use calls_core::ports::{
-    CallHistory, CallRecords, CallStatistics, CallSweeps, CallUsage, DatabaseHealth,
+    CallExport, CallHistory, CallRecords, CallStatistics, CallSweeps, CallUsage, DatabaseHealth,
     RevocationStore, StorageBackend, UserRepository,
 };
 use secrecy::ExposeSecret;
@@ -23,6 +23,7 @@ pub struct Storage {
     pub users: Arc<dyn UserRepository>,
     pub calls: Arc<dyn CallRecords>,
     pub history: Arc<dyn CallHistory>,
+    pub export: Arc<dyn CallExport>,
     pub usage: Arc<dyn CallUsage>,
     pub sweeps: Arc<dyn CallSweeps>,
     pub statistics: Arc<dyn CallStatistics>,
@@ -43,6 +44,7 @@ impl Storage {
             users: adapter.clone(),
             calls: adapter.clone(),
             history: adapter.clone(),
+            export: adapter.clone(),
             usage: adapter.clone(),
             sweeps: adapter.clone(),
             statistics: adapter.clone(),

@@ -18,6 +18,8 @@ pub struct Voice {
     pub service: VoiceService,
     /// The provider's webhooks; only Twilio has any.
     pub webhooks: WebhookService,
+    /// What may be called, for the destination list (`GET /api/countries`).
+    pub destinations: DestinationPolicy,
 }
 
 pub fn wire_voice(
@@ -70,12 +72,16 @@ pub fn wire_voice(
         sweeps: storage.sweeps.clone(),
         provider,
         clock,
-        destinations,
+        destinations: destinations.clone(),
         limits,
         provider_timeout: Duration::from_secs(settings.start_timeout_secs.max(1)),
         link_window: Duration::from_secs(settings.link_window_secs),
     });
-    Ok(Voice { service, webhooks })
+    Ok(Voice {
+        service,
+        webhooks,
+        destinations,
+    })
 }
 
 pub fn reaper_policy(settings: &ReaperSettings) -> ReaperPolicy {

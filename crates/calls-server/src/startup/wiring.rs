@@ -7,12 +7,13 @@ use std::time::Duration;
 use calls_adapters_jwt::{JwtConfig, JwtTokenIssuer};
 use calls_adapters_password::{Argon2BcryptHasher, CommonPasswordList, HasherConfig};
 use calls_core::ports::{Clock, SystemClock};
-use calls_core::services::{AuthDeps, AuthService, CallService, VoiceService};
+use calls_core::services::{AccountService, AuthDeps, AuthService, CallService, VoiceService};
 use calls_server_actix::forwarding::TrustedProxies;
 use calls_server_actix::middleware::CorsOrigins;
 use calls_server_actix::{AppState, HttpSettings};
 
 use super::StartupError;
+use super::export::{country_listings, export_service};
 use super::secrets::jwt_secret;
 use super::storage::Storage;
 use super::throttle::login_throttle;
@@ -70,10 +71,13 @@ pub fn wire(settings: &Settings, storage: &Storage) -> Result<Wired, StartupErro
     };
     let state = AppState {
         auth: auth.clone(),
+        account: AccountService::new(auth.clone(), voice.service.clone()),
         calls,
         voice: voice.service.clone(),
-        webhooks: voice.webhooks,
+        webhooks: voice.webhooks.clone(),
         database: storage.health.clone(),
+        export: export_service(&settings.export, storage)?,
+        countries: country_listings(voice.destinations)?,
     };
     Ok(Wired {
         state,

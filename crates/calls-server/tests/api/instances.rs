@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use calls_core::domain::{CallId, CallStatus};
-use calls_core::ports::RevocationKey;
+use calls_core::ports::{RevocationKey, SessionRef};
 use calls_server::settings::Settings;
 use calls_server::startup::Storage;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -214,6 +214,9 @@ async fn racing_purges_delete_each_expired_revocation_once(app: TestApp) {
     const LIVE: usize = 5;
     let one = app.storage().await;
     let other = app.storage().await;
+    // A live session needs its user.
+    let owner = app.new_user().await;
+    let owner_id = owner.id.parse().expect("user id");
     let now = Utc::now();
     for (kind, count, expires) in [
         ("expired", EXPIRED, now - TimeDelta::seconds(60)),
@@ -231,9 +234,13 @@ async fn racing_purges_delete_each_expired_revocation_once(app: TestApp) {
         "each expired revocation deleted once ({by_one} + {by_other})"
     );
     for index in 0..LIVE {
-        let key = RevocationKey::new(format!("live-{index}"));
+        let session = SessionRef {
+            key: RevocationKey::new(format!("live-{index}")),
+            user_id: owner_id,
+            issued_at: now,
+        };
         assert!(
-            other.revocations.is_revoked(&key).await.expect("read"),
+            other.revocations.is_revoked(&session).await.expect("read"),
             "live revocation {index} survives"
         );
     }

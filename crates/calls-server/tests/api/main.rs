@@ -13,6 +13,11 @@ mod spec_routes;
 mod tls_certs;
 mod voice_support;
 
+// ---- issue 19, items 5 and 7 ----
+mod account_export;
+mod countries;
+// ----
+mod account_deletion;
 mod auth;
 mod calls;
 mod calls_transitions;
@@ -27,6 +32,7 @@ mod language;
 mod metrics;
 mod proxies;
 mod raw_http;
+mod sessions;
 mod shared_limits;
 mod system;
 mod tls;

@@ -78,6 +78,11 @@ impl TestApp {
         self.send_json(Method::PUT, path, Some(token), body).await
     }
 
+    pub async fn delete_json_authed(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.send_json(Method::DELETE, path, Some(token), body)
+            .await
+    }
+
     /// `method path` with a JSON body, with a bearer token when one is given.
     async fn send_json(
         &self,

@@ -83,6 +83,12 @@ impl DestinationPolicy {
         })
     }
 
+    /// Whether the allowed countries include `code` (upper case); true for every code when none
+    /// are set. The blocked prefixes still apply to each number ([`check`](Self::check)).
+    pub(super) fn allows_country(&self, code: &str) -> bool {
+        self.allowed_countries.is_empty() || self.allowed_countries.contains(code)
+    }
+
     /// Whether `number` may be called. Blocked prefixes win over allowed countries.
     pub fn check(&self, number: &PhoneNumber) -> Result<(), DestinationRefusal> {
         if self

@@ -52,6 +52,14 @@ impl PhoneNumber {
         self.region.as_deref()
     }
 
+    /// The number as people write it internationally (`+49 30 901820`): libphonenumber's
+    /// grouping for its country. Only for display; the API takes [`as_e164`](Self::as_e164).
+    pub fn international(&self) -> String {
+        phonenumber::parse(None, &self.e164)
+            .map(|parsed| parsed.format().mode(Mode::International).to_string())
+            .unwrap_or_else(|_| self.e164.clone())
+    }
+
     /// The form that may appear in logs.
     pub fn masked(&self) -> String {
         mask_phone_number(&self.e164)
@@ -99,6 +107,12 @@ mod tests {
         assert_eq!(us.region(), Some("US"));
         let gb = PhoneNumber::parse("+442079460958").expect("London landline");
         assert_eq!(gb.region(), Some("GB"));
+    }
+
+    #[test]
+    fn the_international_form_groups_the_digits() {
+        let de = PhoneNumber::parse("+4930901820").expect("Berlin landline");
+        assert_eq!(de.international(), "+49 30 901820");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 
-use super::{RevocationKey, StorageError};
+use super::{SessionRef, StorageError};
 use crate::domain::{HistoryPage, HistoryQuery};
 
 /// A history page read for a session: the page, or the news that the session ended.
@@ -21,8 +21,8 @@ pub trait CallHistory: Send + Sync {
     async fn page(&self, query: HistoryQuery) -> Result<HistoryPage, StorageError>;
 
     /// As [`CallHistory::page`], for a session that must still be valid: the check that the
-    /// session's token (`session`) is not revoked (what [`super::RevocationStore::is_revoked`]
-    /// answers) is made in the same snapshot as the page, and when it is revoked no call is
+    /// session (`session`) is live (what [`super::RevocationStore::is_revoked`] answers: not
+    /// revoked, user present, not ended by the user's `sessions_valid_after`) is made in the same snapshot as the page, and when it is revoked no call is
     /// read ([`SessionHistory::SessionEnded`]).
     ///
     /// Why one operation: history reads are the hot path, and checking the revocation on its
@@ -32,6 +32,6 @@ pub trait CallHistory: Send + Sync {
     async fn page_for_live_session(
         &self,
         query: HistoryQuery,
-        session: RevocationKey,
+        session: SessionRef,
     ) -> Result<SessionHistory, StorageError>;
 }

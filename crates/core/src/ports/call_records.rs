@@ -108,4 +108,8 @@ pub trait CallRecords: Send + Sync {
         user_id: UserId,
         since: DateTime<Utc>,
     ) -> Result<Option<Call>, StorageError>;
+
+    /// The user's unfinished calls (initiated, connecting, active), newest first: what must be
+    /// hung up at the provider before the account goes.
+    async fn unfinished_of(&self, user_id: UserId) -> Result<Vec<Call>, StorageError>;
 }

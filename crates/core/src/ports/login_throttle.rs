@@ -144,6 +144,11 @@ pub trait LoginThrottle: Send + Sync {
     /// count on both the account and the client network, so an outage does not lock anyone out.
     async fn withdraw(&self, attempt: &AdmittedAttempt) -> Result<(), StorageError>;
 
+    /// Forgets every failure counted for `account` (its account is being deleted); the client
+    /// networks keep theirs, which are not the account's. Forgetting an unknown account is no
+    /// error.
+    async fn forget_account(&self, account: &Email) -> Result<(), StorageError>;
+
     /// Forgets keys whose every failure left the window before `now`, so the store stays
     /// bounded; returns how many keys were forgotten. Safe on several instances at once, and
     /// never changes an answer of [`LoginThrottle::admit`].

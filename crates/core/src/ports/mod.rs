@@ -4,6 +4,7 @@
 //! With the `mocks` feature (or in this crate's tests) each trait also has a mockall mock,
 //! `Mock<Trait>`.
 
+mod call_export;
 mod call_history;
 mod call_records;
 mod call_statistics;
@@ -16,6 +17,7 @@ mod login_throttle;
 mod password_hasher;
 mod provider_webhooks;
 mod read_replica;
+mod region_names;
 mod revocation_store;
 mod storage_backend;
 mod storage_error;
@@ -23,6 +25,7 @@ mod token_issuer;
 mod user_repository;
 mod voice_provider;
 
+pub use call_export::CallExport;
 pub use call_history::{CallHistory, SessionHistory};
 pub use call_records::{
     ApplyReportError, CallRecords, CreateCallError, ReportGuard, ReportState, TransitionError,
@@ -43,7 +46,8 @@ pub use provider_webhooks::{
     ReportRequestError, StatusCallback, VerifyError, WebhookReply, WebhookRequest,
 };
 pub use read_replica::{HistoryReadSource, ReplicaCondition, ReplicaReport};
-pub use revocation_store::{RevocationKey, RevocationStore};
+pub use region_names::{NameLanguage, RegionNames};
+pub use revocation_store::{RevocationKey, RevocationStore, SessionRef};
 pub use storage_backend::StorageBackend;
 pub use storage_error::{StorageCause, StorageError, error_chain};
 pub use token_issuer::{IssuedToken, TokenError, TokenIssuer, VerifiedToken};
@@ -55,12 +59,13 @@ pub use voice_provider::{
 
 #[cfg(any(test, feature = "mocks"))]
 pub use self::{
-    call_history::MockCallHistory, call_records::MockCallRecords,
+    call_export::MockCallExport, call_history::MockCallHistory, call_records::MockCallRecords,
     call_statistics::MockCallStatistics, call_sweeps::MockCallSweeps, call_usage::MockCallUsage,
     clock::MockClock, common_passwords::MockCommonPasswords, database_health::MockDatabaseHealth,
     login_throttle::MockLoginThrottle, password_hasher::MockPasswordHasher,
-    revocation_store::MockRevocationStore, token_issuer::MockTokenIssuer,
-    user_repository::MockUserRepository, voice_provider::MockVoiceProvider,
+    region_names::MockRegionNames, revocation_store::MockRevocationStore,
+    token_issuer::MockTokenIssuer, user_repository::MockUserRepository,
+    voice_provider::MockVoiceProvider,
 };
 #[cfg(any(test, feature = "mocks"))]
 pub use provider_webhooks::MockProviderWebhooks;

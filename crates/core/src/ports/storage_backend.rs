@@ -1,7 +1,7 @@
 //! Every storage port as one bound: what a database backend implements.
 
 use super::{
-    CallHistory, CallRecords, CallStatistics, CallSweeps, CallUsage, DatabaseHealth,
+    CallExport, CallHistory, CallRecords, CallStatistics, CallSweeps, CallUsage, DatabaseHealth,
     RevocationStore, UserRepository,
 };
 
@@ -24,6 +24,7 @@ every_storage_port! {
         UserRepository,
         CallRecords,
         CallHistory,
+        CallExport,
         CallUsage,
         CallSweeps,
         CallStatistics,

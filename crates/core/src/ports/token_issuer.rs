@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::RevocationKey;
+use super::{RevocationKey, SessionRef};
 use crate::domain::{User, UserId};
 
 /// A freshly signed token.
@@ -28,6 +28,19 @@ pub struct VerifiedToken {
     pub expires_at: DateTime<Utc>,
     /// What logout stores to revoke this token.
     pub revocation_key: RevocationKey,
+    /// The `iat` claim (whole seconds); the Unix epoch when the token has none.
+    pub issued_at: DateTime<Utc>,
+}
+
+impl VerifiedToken {
+    /// What the storage checks to tell whether this token's session is still live.
+    pub fn session(&self) -> SessionRef {
+        SessionRef {
+            key: self.revocation_key.clone(),
+            user_id: self.user_id,
+            issued_at: self.issued_at,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -42,7 +55,9 @@ pub enum TokenError {
 
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 pub trait TokenIssuer: Send + Sync {
-    /// Signs a token for `user`, valid from `now`.
+    /// Signs a token for `user`, valid from `now`. Its `iat` is `now`'s second, or the user's
+    /// `sessions_valid_after` when that is later (up to a second, right after the user ended
+    /// every session), so that the new token is live.
     fn issue(&self, user: &User, now: DateTime<Utc>) -> Result<IssuedToken, TokenError>;
 
     /// Checks a presented token at `now`. Errors: [`TokenError::Invalid`].

@@ -1,6 +1,7 @@
 //! Storage of user accounts.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 
 use super::StorageError;
 use crate::domain::{Email, NewUser, PasswordHash, User, UserId};
@@ -35,6 +36,28 @@ pub trait UserRepository: Send + Sync {
         hash: PasswordHash,
     ) -> Result<bool, StorageError>;
 
-    /// Deletes the account and, by cascade, its calls. Returns whether it existed.
+    /// Ends every session of the user opened up to `at`: sets `sessions_valid_after` to
+    /// [`crate::domain::sessions_cutoff`]`(at)`, unless a later cutoff is stored already (a
+    /// cutoff never moves back, whatever the callers' clocks say). Returns the cutoff now in
+    /// force, or `None` when the account does not exist.
+    async fn end_all_sessions(
+        &self,
+        id: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, StorageError>;
+
+    /// Replaces the hash and ends every session opened up to `at`, in one transaction (as
+    /// [`UserRepository::end_all_sessions`]): a new password never leaves an old session live.
+    /// Returns the cutoff in force, or `None` when the account does not exist.
+    async fn change_password(
+        &self,
+        id: UserId,
+        hash: PasswordHash,
+        at: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, StorageError>;
+
+    /// Deletes the account with its calls and their counters, in one transaction (the calls
+    /// first, so the counter triggers see them go; then the counters; then the user). Its
+    /// tokens die with the row (no user, no live session). Returns whether it existed.
     async fn delete(&self, id: UserId) -> Result<bool, StorageError>;
 }

@@ -1,18 +1,24 @@
 //! Use cases, written only against the ports.
 
+mod account;
 mod auth;
 mod calls;
+mod destinations;
+mod export;
 mod voice;
 mod webhooks;
 
 #[cfg(test)]
 mod fixtures;
 
+pub use account::{AccountService, DeleteAccountError};
 pub use auth::{
-    AuthDeps, AuthService, AuthenticateError, LoginError, LogoutError, RegisterError, Session,
-    SignedToken,
+    AuthDeps, AuthService, AuthenticateError, ChangePasswordError, LoginError, LogoutAllError,
+    LogoutError, ReauthError, RegisterError, Session, SignedToken,
 };
 pub use calls::{CallService, RecordCallError, UpdateCallError};
+pub use destinations::{DestinationCatalog, ListedDestination};
+pub use export::{DEFAULT_EXPORT_PAGE_SIZE, ExportError, ExportPage, ExportService};
 pub use voice::{
     CallLimits, DialDecision, InitiateError, InitiatedCall, LinkError, PlacedCallDecision,
     ProviderReport, ReapReport, ReaperPolicy, ReportOutcome, TerminateError, VoiceDeps,

@@ -2,7 +2,7 @@
 //! token is revoked, as [`RevocationStore::is_revoked`] would say at that moment.
 
 use calls_core::domain::{CallStatus, HistoryFilter};
-use calls_core::ports::{CallHistory, RevocationKey, SessionHistory};
+use calls_core::ports::{CallHistory, RevocationKey, SessionHistory, SessionRef};
 use chrono::TimeDelta;
 
 use super::StorageUnderTest;
@@ -13,8 +13,13 @@ async fn for_session<S: CallHistory>(
     query: calls_core::domain::HistoryQuery,
     key: &str,
 ) -> Option<calls_core::domain::HistoryPage> {
+    let session = SessionRef {
+        key: RevocationKey::new(key.to_owned()),
+        user_id: query.user_id,
+        issued_at: now(),
+    };
     storage
-        .page_for_live_session(query, RevocationKey::new(key.to_owned()))
+        .page_for_live_session(query, session)
         .await
         .map(|read| match read {
             SessionHistory::Page(page) => Some(page),
@@ -79,8 +84,12 @@ pub async fn page_for_live_session_reads_the_page_only_for_live_tokens<S: Storag
     }
     // The same answer as the revocation store, for each key.
     for name in ["jti-never-revoked", "jti-expired", "jti-revoked"] {
-        let key = RevocationKey::new(name.to_owned());
-        let revoked = storage.is_revoked(&key).await.expect("is_revoked");
+        let session = SessionRef {
+            key: RevocationKey::new(name.to_owned()),
+            user_id: alice.id,
+            issued_at: now(),
+        };
+        let revoked = storage.is_revoked(&session).await.expect("is_revoked");
         let page = for_session(
             &storage,
             query(alice.id, HistoryFilter::default(), Some(1), 20, None),

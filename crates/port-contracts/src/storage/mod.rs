@@ -1,5 +1,6 @@
 //! Contract suites for the storage ports: [`UserRepository`], [`CallRecords`], [`CallHistory`],
-//! [`CallUsage`], [`CallSweeps`], [`CallStatistics`], [`RevocationStore`] and [`DatabaseHealth`].
+//! [`CallExport`], [`CallUsage`], [`CallSweeps`], [`CallStatistics`], [`RevocationStore`] and
+//! [`DatabaseHealth`].
 //!
 //! Each rule is one `async fn` taking a fresh, empty, migrated storage and panicking with a
 //! message naming the broken rule. An adapter runs all of them, one `#[tokio::test]` each, with
@@ -10,6 +11,7 @@
 
 pub mod activity;
 pub mod calls;
+pub mod export;
 pub mod fixtures;
 pub mod health;
 pub mod history;
@@ -17,6 +19,7 @@ pub mod history_revocation;
 mod macros;
 pub mod reports;
 pub mod revocations;
+pub mod sessions;
 pub mod status_counts;
 pub mod users;
 

@@ -1,24 +1,43 @@
 //! Rules for [`RevocationStore`]. `is_revoked` compares with the current time, so these rules use
-//! times relative to now, far enough away (an hour) to be immune to slow machines.
+//! times relative to now, far enough away (an hour) to be immune to slow machines. Its session
+//! rules (the user's cutoff, a deleted user) are in [`super::sessions`]; here every session
+//! belongs to one registered user, whose sessions were never ended.
 
-use calls_core::ports::{RevocationKey, RevocationStore};
+use calls_core::domain::UserId;
+use calls_core::ports::{RevocationKey, SessionRef};
 use chrono::TimeDelta;
 
 use super::StorageUnderTest;
-use super::fixtures::now;
+use super::fixtures::{now, register};
 
 fn key(name: &str) -> RevocationKey {
     RevocationKey::new(format!("jti-{name}"))
 }
 
-async fn revoked<S: RevocationStore>(storage: &S, name: &str) -> bool {
+/// The user every session of these rules belongs to.
+async fn owner<S: StorageUnderTest>(storage: &S) -> UserId {
+    register(storage, "owner@example.com").await.id
+}
+
+async fn revoked<S: StorageUnderTest>(storage: &S, name: &str) -> bool {
+    let user = storage
+        .find_by_email(&super::fixtures::email("owner@example.com"))
+        .await
+        .expect("lookup")
+        .map_or_else(UserId::new, |user| user.id);
+    let session = SessionRef {
+        key: key(name),
+        user_id: user,
+        issued_at: now(),
+    };
     storage
-        .is_revoked(&key(name))
+        .is_revoked(&session)
         .await
         .unwrap_or_else(|error| panic!("is_revoked({name}): {error}"))
 }
 
 pub async fn revoked_keys_count_until_they_expire<S: StorageUnderTest>(storage: S) {
+    owner(&storage).await;
     let hour = TimeDelta::hours(1);
     storage
         .revoke(&key("live"), now() + hour)
@@ -44,6 +63,7 @@ pub async fn revoked_keys_count_until_they_expire<S: StorageUnderTest>(storage: 
 }
 
 pub async fn revoking_again_keeps_the_later_expiry<S: StorageUnderTest>(storage: S) {
+    owner(&storage).await;
     let hour = TimeDelta::hours(1);
     let later = now() + hour * 2;
     storage
@@ -84,6 +104,7 @@ pub async fn revoking_again_keeps_the_later_expiry<S: StorageUnderTest>(storage:
 }
 
 pub async fn purge_deletes_only_expired_revocations<S: StorageUnderTest>(storage: S) {
+    owner(&storage).await;
     let hour = TimeDelta::hours(1);
     let cutoff = now();
     storage

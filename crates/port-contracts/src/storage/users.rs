@@ -16,6 +16,7 @@ pub async fn creates_and_finds_a_user_by_email<S: StorageUnderTest>(storage: S) 
         email: new.email.clone(),
         password_hash: new.password_hash.clone(),
         created_at: new.created_at,
+        sessions_valid_after: None,
     };
     assert_eq!(
         created, expected,

@@ -45,6 +45,8 @@ validation_error--request-unparsable = the request could not be parsed: a malfor
 
 unauthorized = a valid bearer token is required
 invalid_credentials = invalid email or password
+invalid_credentials--current-password = the current password is wrong
+invalid_credentials--password = the password is wrong
 forbidden = this call belongs to another user
 
 destination_not_allowed = calls to this number range are not allowed

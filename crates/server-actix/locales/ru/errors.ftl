@@ -57,6 +57,8 @@ validation_error--request-unparsable = не удалось разобрать з
 
 unauthorized = требуется действительный токен (Bearer)
 invalid_credentials = неверный email или пароль
+invalid_credentials--current-password = текущий пароль неверен
+invalid_credentials--password = пароль неверен
 forbidden = этот звонок принадлежит другому пользователю
 
 destination_not_allowed = звонки на этот диапазон номеров запрещены

@@ -96,6 +96,11 @@ message_ids! {
     REQUEST_UNPARSABLE = "validation_error--request-unparsable" of ValidationError [];
     UNAUTHORIZED = "unauthorized" of Unauthorized [];
     INVALID_CREDENTIALS = "invalid_credentials" of InvalidCredentials [];
+    /// Change password: the current password given is not the account's.
+    CURRENT_PASSWORD_WRONG =
+        "invalid_credentials--current-password" of InvalidCredentials [];
+    /// Account deletion: the password given is not the account's.
+    PASSWORD_WRONG = "invalid_credentials--password" of InvalidCredentials [];
     FORBIDDEN = "forbidden" of Forbidden [];
     DESTINATION_NOT_ALLOWED = "destination_not_allowed" of DestinationNotAllowed [];
     DESTINATION_COUNTRY_NOT_ALLOWED =

@@ -4,8 +4,10 @@
 //! the request's language by [`crate::i18n::localise`].
 
 mod codes;
+mod from_account;
 mod from_core;
 mod from_domain;
+mod from_export;
 mod from_voice;
 mod from_webhooks;
 pub mod messages;

@@ -1,5 +1,6 @@
 //! Headers every response carries. API responses are per-user and must never be cached by a
-//! shared cache or the browser (`no-store`); the API is never to be framed. Responses served
+//! shared cache or the browser (`no-store`), unless the handler set its own `Cache-Control`
+//! (only the public, per-deployment `GET /api/countries` does); the API is never to be framed. Responses served
 //! over HTTPS (the server's own TLS, or a trusted proxy's `X-Forwarded-Proto: https`) tell the
 //! browser to keep using HTTPS for a year (`Strict-Transport-Security`); plain-HTTP ones do
 //! not, as RFC 6797 requires (an attacker on the path could strip it anyway).
@@ -37,7 +38,7 @@ pub async fn security_headers(
             HeaderValue::from_static(STRICT_TRANSPORT_SECURITY),
         );
     }
-    if is_api {
+    if is_api && !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     Ok(response)

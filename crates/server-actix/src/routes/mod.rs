@@ -6,6 +6,11 @@
 //! The same table yields [`ROUTES`], which a test compares with `openapi.yml`: a route cannot be
 //! added without its spec entry.
 
+mod account;
+// ---- issue 19, items 5 and 7 (export, destinations) ----
+mod account_export;
+mod countries;
+// ----
 mod auth;
 mod calls;
 mod docs;
@@ -61,6 +66,9 @@ route_table! {
     "/api/auth/register" => [POST => auth::register],
     "/api/auth/login" => [POST => auth::login],
     "/api/auth/logout" => [POST => auth::logout],
+    "/api/auth/logout-all" => [POST => account::logout_all],
+    "/api/auth/password" => [POST => account::change_password],
+    "/api/account" => [DELETE => account::delete],
     "/api/calls" => [POST => calls::create],
     // Before `/api/calls/{id}`, so that these names are never taken for an id.
     "/api/calls/history" => [GET => history::list],
@@ -70,4 +78,8 @@ route_table! {
     "/api/voice/token" => [POST => voice_calls::token],
     "/api/voice/twiml" => [GET => voice_webhooks::twiml, POST => voice_webhooks::twiml],
     "/api/voice/status" => [POST => voice_webhooks::status],
+    // ---- issue 19, items 5 and 7 (export, destinations) ----
+    "/api/account/export" => [GET => account_export::export],
+    "/api/countries" => [GET => countries::list],
+    // ----
 }

@@ -38,29 +38,42 @@ use tokio::sync::watch;
 /// How long an idle connection may wait for one more request once draining has started.
 pub const IDLE_GRACE: Duration = Duration::from_millis(500);
 
-/// Set once, when the server starts stopping; shared by every connection of the server.
+/// Set once, when the server starts stopping; shared by every connection of the server, which
+/// it also counts (the stop waits for the count to reach zero: see `super::stop`).
 #[derive(Debug, Clone)]
-pub struct Drain(Arc<watch::Sender<bool>>);
+pub struct Drain {
+    draining: Arc<watch::Sender<bool>>,
+    open: Arc<AtomicUsize>,
+}
 
 impl Default for Drain {
     fn default() -> Self {
-        Self(Arc::new(watch::Sender::new(false)))
+        Self {
+            draining: Arc::new(watch::Sender::new(false)),
+            open: Arc::default(),
+        }
     }
 }
 
 impl Drain {
     /// Starts draining (idempotent).
     pub fn start(&self) {
-        self.0.send_replace(true);
+        self.draining.send_replace(true);
     }
 
     pub fn is_draining(&self) -> bool {
-        *self.0.borrow()
+        *self.draining.borrow()
+    }
+
+    /// Connections being served now (from the first byte the server reads of them, after any
+    /// TLS handshake, until they close).
+    pub fn open_connections(&self) -> usize {
+        self.open.load(Ordering::Acquire)
     }
 
     /// Resolves once draining has started (at once if it has).
     pub fn started(&self) -> impl Future<Output = ()> + Send + 'static {
-        let mut receiver = self.0.subscribe();
+        let mut receiver = self.draining.subscribe();
         async move {
             // An error means the server is gone: as good as draining.
             let _ = receiver.wait_for(|draining| *draining).await;
@@ -79,7 +92,9 @@ pub struct ConnectionActivity {
 }
 
 impl ConnectionActivity {
+    /// Counts a connection as open until the last handle of its activity drops.
     pub fn new(drain: Drain) -> Arc<Self> {
+        drain.open.fetch_add(1, Ordering::AcqRel);
         Arc::new(Self {
             drain,
             opened: Instant::now(),
@@ -114,6 +129,12 @@ impl ConnectionActivity {
     }
 }
 
+impl Drop for ConnectionActivity {
+    fn drop(&mut self) {
+        self.drain.open.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 pub(super) struct InProgress(Arc<ConnectionActivity>);
 
 impl Drop for InProgress {
@@ -142,20 +163,9 @@ pub async fn close_when_draining(
     Ok(response)
 }
 
-/// Resolves on SIGTERM or SIGINT, after starting `drain`: the server's stop signal
-/// (actix-server then stops accepting and waits for the connections to end).
-pub async fn drain_on_signal(drain: Drain) {
-    let signal = termination().await;
-    drain.start();
-    tracing::info!(
-        signal,
-        "draining: no new connections; requests already received are answered with \
-         Connection: close, idle connections closed"
-    );
-}
-
+/// Which of SIGTERM and SIGINT arrived first.
 #[cfg(unix)]
-async fn termination() -> &'static str {
+pub(super) async fn termination() -> &'static str {
     use tokio::signal::unix::{SignalKind, signal};
     match (
         signal(SignalKind::terminate()),
@@ -173,7 +183,7 @@ async fn termination() -> &'static str {
 }
 
 #[cfg(not(unix))]
-async fn termination() -> &'static str {
+pub(super) async fn termination() -> &'static str {
     let _ = tokio::signal::ctrl_c().await;
     "Ctrl-C"
 }
@@ -195,6 +205,20 @@ mod tests {
         tokio::time::timeout(Duration::from_secs(1), drain.started())
             .await
             .expect("a late waiter resolves at once");
+    }
+
+    #[test]
+    fn connections_are_counted_until_their_activity_drops() {
+        let drain = Drain::default();
+        let first = ConnectionActivity::new(drain.clone());
+        let second = ConnectionActivity::new(drain.clone());
+        let also_first = first.clone();
+        assert_eq!(drain.open_connections(), 2);
+        drop(first);
+        assert_eq!(drain.open_connections(), 2, "a handle is left");
+        drop(also_first);
+        drop(second);
+        assert_eq!(drain.open_connections(), 0);
     }
 
     #[test]

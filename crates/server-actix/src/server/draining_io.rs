@@ -1,17 +1,55 @@
 //! A connection's socket that ends itself once the server drains and the connection is idle
 //! (see [`super::drain`]): reads then return end-of-stream, and actix-http closes the
 //! connection as it does when a client hangs up between requests.
+//!
+//! "Idle" is checked against the socket itself, not only against what the runtime has said:
+//! a request can sit in the socket's receive buffer before tokio's reactor has reported the
+//! socket readable (on a busy machine, for a while), and reading end-of-stream then would close
+//! a connection under a request the server has received. So before ending a connection,
+//! [`UnreadBytes`] peeks at the socket.
 
 use std::io;
+use std::mem::MaybeUninit;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
+use actix_tls::accept::rustls_0_23::TlsStream;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
 use tokio::time::Sleep;
 
+use super::JsonParseErrors;
 use super::drain::{ConnectionActivity, IDLE_GRACE};
+
+/// Whether the client has sent bytes that wait in the socket, unread.
+pub trait UnreadBytes {
+    fn has_unread_bytes(&self) -> bool;
+}
+
+impl UnreadBytes for TcpStream {
+    fn has_unread_bytes(&self) -> bool {
+        // The socket is non-blocking (tokio's): an empty buffer is `WouldBlock`, a client that
+        // hung up is `Ok(0)`; neither is a request waiting.
+        let mut byte = [MaybeUninit::uninit(); 1];
+        matches!(socket2::SockRef::from(self).peek(&mut byte), Ok(n) if n > 0)
+    }
+}
+
+/// Only the TCP socket's bytes: a TLS record rustls has partly read is not seen (a request
+/// that arrives split across the moment the drain starts may then be cut).
+impl UnreadBytes for TlsStream<TcpStream> {
+    fn has_unread_bytes(&self) -> bool {
+        self.get_ref().0.has_unread_bytes()
+    }
+}
+
+impl<T: UnreadBytes> UnreadBytes for JsonParseErrors<T> {
+    fn has_unread_bytes(&self) -> bool {
+        self.get_ref().has_unread_bytes()
+    }
+}
 
 type Started = Pin<Box<dyn Future<Output = ()> + Send>>;
 
@@ -24,7 +62,7 @@ pub struct DrainingIo<T> {
     quiet: Option<Pin<Box<Sleep>>>,
 }
 
-impl<T> DrainingIo<T> {
+impl<T: UnreadBytes> DrainingIo<T> {
     pub fn new(inner: T, activity: Arc<ConnectionActivity>) -> Self {
         let started = Box::pin(activity.drain().started());
         Self {
@@ -53,10 +91,14 @@ impl<T> DrainingIo<T> {
         if self.activity.requests_in_progress() > 0 {
             return Poll::Pending;
         }
-        let quiet_at = self.activity.last_activity() + IDLE_GRACE;
-        if Instant::now() >= quiet_at {
-            return Poll::Ready(());
+        if Instant::now() >= self.activity.last_activity() + IDLE_GRACE {
+            if !self.inner.has_unread_bytes() {
+                return Poll::Ready(());
+            }
+            // A request is on its way up: the reactor will report it; the clock restarts.
+            self.activity.touch();
         }
+        let quiet_at = self.activity.last_activity() + IDLE_GRACE;
         let deadline = tokio::time::Instant::from_std(quiet_at);
         let quiet = self
             .quiet
@@ -66,7 +108,7 @@ impl<T> DrainingIo<T> {
     }
 }
 
-impl<T: AsyncRead + Unpin> AsyncRead for DrainingIo<T> {
+impl<T: AsyncRead + UnreadBytes + Unpin> AsyncRead for DrainingIo<T> {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -123,7 +165,14 @@ mod tests {
     use super::*;
     use crate::server::drain::Drain;
     use std::time::Duration;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
+
+    /// An in-memory pipe has no socket to peek at: what it holds, a read returns.
+    impl UnreadBytes for DuplexStream {
+        fn has_unread_bytes(&self) -> bool {
+            false
+        }
+    }
 
     #[tokio::test]
     async fn an_idle_connection_reads_end_of_stream_once_draining() {

@@ -5,10 +5,12 @@ mod drain;
 mod draining_io;
 mod head_language;
 mod parse_errors;
+mod stop;
 mod tls;
 
 pub use drain::{Drain, IDLE_GRACE};
 pub use parse_errors::JsonParseErrors;
+pub use stop::stopping;
 pub use tls::{TlsConfig, TlsError, TlsFile, TlsFiles, load_tls};
 
 use std::net::{SocketAddr, TcpListener};
@@ -30,8 +32,12 @@ use crate::middleware::{
 };
 use crate::routes;
 use crate::state::AppState;
-use drain::{ConnectionActivity, close_when_draining, drain_on_signal};
+use drain::{ConnectionActivity, close_when_draining};
 use draining_io::DrainingIo;
+use stop::{StopSequence, stop_on_signal};
+
+/// How long actix-server's own stop waits, after the stop sequence's grace period.
+const ACTIX_STOP_TIMEOUT_SECS: u64 = 1;
 
 /// As actix-tls's default: a client gets three seconds to complete its TLS handshake.
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(3);
@@ -101,8 +107,9 @@ macro_rules! http_service {
 }
 
 /// Binds the API to an already-bound listener (port 0 in tests) and returns the server future.
-/// On SIGTERM/SIGINT it drains (see [`drain`]): no new connections, every request already
-/// received answered with `Connection: close`, idle connections closed; then it stops.
+/// On SIGTERM/SIGINT it drains (see [`stop`] and [`drain`]): no new connections, every
+/// connection already accepted served and every request already received answered with
+/// `Connection: close`, idle connections closed; then it stops.
 ///
 /// Built from actix-server and actix-http rather than `HttpServer` for two reasons: each
 /// connection's socket is wrapped in [`JsonParseErrors`], so that requests actix-http refuses
@@ -151,11 +158,16 @@ pub fn build_server(
             .wrap(from_fn(close_when_draining))
     };
     let drain = Drain::default();
+    let stop = StopSequence::new(settings.shutdown_timeout);
+    stop.watch_listener(&listener)?;
     let builder = actix_server::Server::build()
-        .shutdown_timeout(settings.shutdown_timeout.as_secs())
-        // Replaces actix-server's own signal handling (which would stop without draining, and
-        // treats SIGINT as an immediate stop).
-        .shutdown_signal(drain_on_signal(drain.clone()));
+        // The stop sequence has waited out the grace period already; this bounds only what
+        // actix-server's own stop finds (a connection still in its TLS handshake).
+        .shutdown_timeout(ACTIX_STOP_TIMEOUT_SECS)
+        // Replaces actix-server's own signal handling (which would stop without draining,
+        // drops the connections its workers have not started serving, and treats SIGINT as an
+        // immediate stop).
+        .shutdown_signal(stop_on_signal(drain.clone(), stop.clone()));
     let mut server = match settings.tls.clone() {
         None => builder.listen("calls-api", listener, move || {
             let app = app();
@@ -197,5 +209,7 @@ pub fn build_server(
     if let Some(workers) = settings.workers {
         server = server.workers(workers);
     }
-    Ok(server.run())
+    let server = server.run();
+    stop.set_server(server.handle());
+    Ok(server)
 }

@@ -41,6 +41,11 @@ impl<T> JsonParseErrors<T> {
             head_language: HeadLanguage::default(),
         }
     }
+
+    /// The connection underneath.
+    pub fn get_ref(&self) -> &T {
+        &self.inner
+    }
 }
 
 impl<T: AsyncWrite + Unpin> JsonParseErrors<T> {

@@ -1,5 +1,5 @@
 //! `stamp_call_history!`: the call-history read, filtered, counted, ordered and paged by the
-//! database.
+//! database, in one statement (`crate::stamp::history_statement`).
 //!
 //! An unfiltered total is the trigger-kept `user_call_counts` row; a filtered total sums the
 //! trigger-kept `user_call_day_counts` rows of the range's whole days and counts the calls of its
@@ -10,9 +10,8 @@
 
 /// Stamps `pub(crate) mod history` (the read itself) into the calling backend crate, the
 /// inherent `read_history_here` (the read on the storage's own pool), and, with `impl: stamped`,
-/// implements `CallHistory` for its storage type with it. The read runs in the snapshot the
-/// backend's `crate::dialect::in_read_snapshot` opens, so the revocation, the total and the
-/// rows agree.
+/// implements `CallHistory` for its storage type with it. The read is one statement, so the
+/// revocation, the total and the rows agree without a transaction.
 ///
 /// `impl: by_backend` leaves `CallHistory` to the backend crate: PostgreSQL's routes pages to a
 /// read replica when one is configured, and calls `read_history_here` otherwise.
@@ -34,7 +33,7 @@ macro_rules! stamp_call_history {
 
         const _: () = {
             use calls_core::domain::{HistoryPage, HistoryQuery};
-            use calls_core::ports::{CallHistory, RevocationKey, SessionHistory, StorageError};
+            use calls_core::ports::{CallHistory, SessionHistory, SessionRef, StorageError};
 
             #[async_trait::async_trait]
             impl CallHistory for $storage {
@@ -48,7 +47,7 @@ macro_rules! stamp_call_history {
                 async fn page_for_live_session(
                     &self,
                     query: HistoryQuery,
-                    session: RevocationKey,
+                    session: SessionRef,
                 ) -> Result<SessionHistory, StorageError> {
                     let read = self.read_history_here(query, Some(session)).await?;
                     Ok(read.map_or(SessionHistory::SessionEnded, SessionHistory::Page))
@@ -62,108 +61,147 @@ macro_rules! stamp_call_history {
         connection: $($connection:ident)::+,
         impl: by_backend $(,)?
     ) => {
+        $crate::stamp_history_statement!(backend: $($backend)::+);
+
         pub(crate) mod history {
             use calls_core::domain::{
                 CallStatus, HistoryCursor, HistoryPage, HistoryQuery, PagePosition,
             };
             use calls_core::ports::StorageError;
             use chrono::{DateTime, Utc};
-            use diesel::dsl::sum;
+            use diesel::dsl::{not, sum};
             use diesel::prelude::*;
-            use diesel::sql_types::Bool;
+            use diesel::sql_types::{Bool, Nullable};
             use $crate::counted_days::CountedDays;
             use $crate::errors::storage_error;
             use $crate::history::assemble_page;
 
             use crate::columns::{StoredId, StoredTime};
-            use crate::dialect::in_read_snapshot;
-            use crate::rows::{CallRow, calls_from_rows, revoked_at};
+            use crate::history_statement::{
+                AnswerRow, CALL_COLUMNS, Fragment, NotRevoked, NullCount, OneStatement, PageQuery,
+            };
+            use crate::rows::{CallRow, calls_from_rows, session_ended};
             use crate::schema::{calls, user_call_counts, user_call_day_counts};
 
             type Backend = $($backend)::+;
             type Connection = $($connection)::+;
 
-            /// A token revocation to check in the history's snapshot: its key, and the time it
-            /// must still be valid at.
-            pub(crate) type RevocationCheck<'a> = (&'a str, DateTime<Utc>);
+            /// A session to check in the history's statement (see `rows::session_ended`), and
+            /// the time it must still be valid at.
+            pub(crate) type RevocationCheck<'a> = (&'a calls_core::ports::SessionRef, DateTime<Utc>);
 
-            /// What a page is made of, as read: the total and the rows (one more than the
-            /// page holds).
-            pub(crate) type PageRead = (i64, Vec<CallRow>);
+            /// What a read on a replica also asks: how many of the user's writes the replica
+            /// has replayed (`replayed`, a `Nullable<BigInt>` expression), and that the page be
+            /// read only when that is at least `writes` (`covers`, the same count compared).
+            pub(crate) struct ReplayGate<'a> {
+                pub(crate) replayed: Fragment<'a>,
+                pub(crate) covers: Box<
+                    dyn BoxableExpression<calls::table, Backend, SqlType = Nullable<Bool>> + 'a,
+                >,
+                pub(crate) writes: i64,
+            }
+
+            /// What one history statement found.
+            #[derive(Debug)]
+            pub(crate) enum Read {
+                /// The session's token is revoked: no call was read.
+                Revoked,
+                /// The replica has not replayed the user's last write: no call was read.
+                NotReplayed,
+                Page(HistoryPage),
+            }
 
             /// The page, or `None` when `revocation` names a revoked token (then no call is
-            /// read).
+            /// read): one statement (see `crate::history_statement`).
             pub(crate) fn page(
                 conn: &mut Connection,
                 query: &HistoryQuery,
                 revocation: Option<RevocationCheck<'_>>,
             ) -> Result<Option<HistoryPage>, StorageError> {
-                // One snapshot for the revocation, the count and the rows, so `total` agrees
-                // with the page even while the user places calls, and a page is never read for
-                // a revoked token.
-                let read = in_read_snapshot(conn, |conn| read_in_snapshot(conn, query, revocation))
-                    .map_err(storage_error)?;
-                read.map(|read| assemble(query, read)).transpose()
+                match read(conn, query, revocation, None)? {
+                    Read::Page(page) => Ok(Some(page)),
+                    Read::Revoked => Ok(None),
+                    Read::NotReplayed => Err(StorageError::unexpected(
+                        "a replay gate without a replica",
+                    )),
+                }
             }
 
-            /// The reads of [`page`], for a caller that has opened the snapshot itself (to read
-            /// more in it, as the replica read does); `None` when the token is revoked.
-            pub(crate) fn read_in_snapshot(
+            /// The revocation, the total, the replay check (when `replay` is given) and the
+            /// page, in one statement: one round trip, no transaction, one snapshot.
+            pub(crate) fn read(
                 conn: &mut Connection,
                 query: &HistoryQuery,
                 revocation: Option<RevocationCheck<'_>>,
-            ) -> Result<Option<PageRead>, diesel::result::Error> {
-                let Some(total) = total(conn, query, revocation)? else {
-                    return Ok(None);
+                replay: Option<ReplayGate<'_>>,
+            ) -> Result<Read, StorageError> {
+                let (replayed, covers, writes) = match replay {
+                    Some(gate) => (gate.replayed, Some(gate.covers), Some(gate.writes)),
+                    None => (Box::new(NullCount) as Fragment<'_>, None, None),
                 };
-                let rows = page_rows(conn, query)?;
-                Ok(Some((total, rows)))
+                let mut page = page_query(query);
+                if let Some((key, at)) = revocation {
+                    page = page.filter(not(session_ended(key, at)));
+                }
+                if let Some(covers) = covers {
+                    page = page.filter(covers);
+                }
+                let revoked: Fragment<'_> = match revocation {
+                    Some((key, at)) => Box::new(session_ended(key, at)),
+                    None => Box::new(NotRevoked),
+                };
+                let statement = OneStatement {
+                    revoked,
+                    parts: total_parts(query),
+                    replayed,
+                    page,
+                };
+                let rows = statement
+                    .load::<AnswerRow<CallRow>>(conn)
+                    .map_err(storage_error)?;
+                let Some(header) = rows.first() else {
+                    return Err(StorageError::unexpected(
+                        "a history statement without its header",
+                    ));
+                };
+                let (revoked, whole, head, tail, replayed) =
+                    (header.0, header.1, header.2, header.3, header.4);
+                if revoked {
+                    return Ok(Read::Revoked);
+                }
+                if writes.is_some_and(|writes| replayed.unwrap_or(0) < writes) {
+                    return Ok(Read::NotReplayed);
+                }
+                let total = whole.unwrap_or(0) + head.unwrap_or(0) + tail.unwrap_or(0);
+                let mut calls = calls_from_rows(rows.into_iter().filter_map(|row| row.5).collect())?;
+                // The join keeps the subquery's order in practice, but SQL does not promise it.
+                calls.sort_by(|a, b| {
+                    (b.start_time, b.id.as_uuid()).cmp(&(a.start_time, a.id.as_uuid()))
+                });
+                Ok(Read::Page(assemble_page(query, total, calls)))
             }
 
-            /// The page made of what [`read_in_snapshot`] read.
-            pub(crate) fn assemble(
-                query: &HistoryQuery,
-                (total, rows): PageRead,
-            ) -> Result<HistoryPage, StorageError> {
-                Ok(assemble_page(query, total, calls_from_rows(rows)?))
-            }
-
-            /// How many calls match, or `None` when the token is revoked. Unfiltered, the
-            /// trigger-kept counter answers in one row lookup, so the first page of a user with
-            /// 100,000 calls costs what a user with 20 costs; the revocation is read in that
-            /// same statement, so checking it costs no round trip of its own on the hot path.
-            fn total(
-                conn: &mut Connection,
-                query: &HistoryQuery,
-                revocation: Option<RevocationCheck<'_>>,
-            ) -> Result<Option<i64>, diesel::result::Error> {
+            /// The total's three parts. Unfiltered: the trigger-kept counter row (so the first
+            /// page of a user with 100,000 calls costs what a user with 20 costs) and two
+            /// `NULL`s; filtered: see [`filtered_total_parts`].
+            fn total_parts<'a>(query: &HistoryQuery) -> [Fragment<'a>; 3] {
                 let filter = &query.filter;
                 let unfiltered = filter.date_from.is_none()
                     && filter.date_to.is_none()
                     && filter.status.is_none();
-                let counter = user_call_counts::table
-                    .find(StoredId(*query.user_id.as_uuid()))
-                    .select(user_call_counts::total);
-                match (unfiltered, revocation) {
-                    (true, None) => Ok(Some(counter.first(conn).optional()?.unwrap_or(0))),
-                    (true, Some((key, at))) => {
-                        let (counted, revoked): (Option<i64>, bool) =
-                            diesel::select((counter.single_value(), revoked_at(key, at)))
-                                .get_result(conn)?;
-                        Ok((!revoked).then_some(counted.unwrap_or(0)))
-                    }
-                    (false, revocation) => filtered_total(conn, query, revocation),
+                if unfiltered {
+                    let counter = user_call_counts::table
+                        .find(StoredId(*query.user_id.as_uuid()))
+                        .select(user_call_counts::total)
+                        .single_value();
+                    return [Box::new(counter), Box::new(NullCount), Box::new(NullCount)];
                 }
+                filtered_total_parts(query)
             }
 
             /// A filtered total from the per-day counters: the whole days of the range summed,
-            /// the calls of its partial first and last days counted (see `CountedDays`), and the
-            /// revocation, all in one statement.
-            fn filtered_total(
-                conn: &mut Connection,
-                query: &HistoryQuery,
-                revocation: Option<RevocationCheck<'_>>,
-            ) -> Result<Option<i64>, diesel::result::Error> {
+            /// and the calls of its partial first and last days counted (see `CountedDays`).
+            fn filtered_total_parts<'a>(query: &HistoryQuery) -> [Fragment<'a>; 3] {
                 let filter = &query.filter;
                 let days = CountedDays::of(filter.date_from, filter.date_to);
                 let user = StoredId(*query.user_id.as_uuid());
@@ -194,23 +232,11 @@ macro_rules! stamp_call_history {
                     .filter(calls::status.eq_any(statuses))
                     .count()
                     .single_value();
-                let (parts, revoked): ((Option<i64>, Option<i64>, Option<i64>), bool) =
-                    match revocation {
-                        Some((key, at)) => {
-                            let (whole, head, tail, revoked) =
-                                diesel::select((whole, head, tail, revoked_at(key, at)))
-                                    .get_result(conn)?;
-                            ((whole, head, tail), revoked)
-                        }
-                        None => (diesel::select((whole, head, tail)).get_result(conn)?, false),
-                    };
-                let (whole, head, tail) = parts;
-                Ok((!revoked)
-                    .then(|| whole.unwrap_or(0) + head.unwrap_or(0) + tail.unwrap_or(0)))
+                [Box::new(whole), Box::new(head), Box::new(tail)]
             }
 
             /// The user's calls that match the filter, in no particular order: the page's rows
-            /// (the filtered total is counted by `filtered_total`).
+            /// (the filtered total is counted by `filtered_total_parts`).
             fn filtered(query: &HistoryQuery) -> calls::BoxedQuery<'static, Backend> {
                 let mut statement = calls::table
                     .filter(calls::user_id.eq(StoredId(*query.user_id.as_uuid())))
@@ -228,12 +254,9 @@ macro_rules! stamp_call_history {
             }
 
             /// One row more than the page holds: its presence says whether a next page exists.
-            fn page_rows(
-                conn: &mut Connection,
-                query: &HistoryQuery,
-            ) -> Result<Vec<CallRow>, diesel::result::Error> {
+            fn page_query(query: &HistoryQuery) -> PageQuery<'static> {
                 let mut statement = filtered(query)
-                    .select(CallRow::as_select())
+                    .select(CALL_COLUMNS)
                     .order((calls::start_time.desc(), calls::id.desc()))
                     .limit(i64::from(query.limit) + 1);
                 match &query.position {
@@ -245,7 +268,7 @@ macro_rules! stamp_call_history {
                         statement = statement.filter(older_than(cursor));
                     }
                 }
-                statement.load(conn)
+                statement
             }
 
             /// Strictly after the cursor in the newest-first order (ties on the start time
@@ -280,13 +303,13 @@ macro_rules! stamp_call_history {
             pub(crate) async fn read_history_here(
                 &self,
                 query: calls_core::domain::HistoryQuery,
-                session: Option<calls_core::ports::RevocationKey>,
+                session: Option<calls_core::ports::SessionRef>,
             ) -> Result<Option<calls_core::domain::HistoryPage>, calls_core::ports::StorageError>
             {
                 let now = chrono::Utc::now();
                 self.db
                     .run("call_history", move |conn| {
-                        let revocation = session.as_ref().map(|key| (key.as_str(), now));
+                        let revocation = session.as_ref().map(|session| (session, now));
                         crate::history::page(conn, &query, revocation)
                     })
                     .await

@@ -21,7 +21,8 @@ macro_rules! stamp_call_records {
 
             use crate::columns::{StoredId, StoredTime};
             use crate::rows::{
-                CallChanges, CallRow, LedgerRow, NewCallRow, ReportChanges, found_call,
+                CallChanges, CallRow, LedgerRow, NewCallRow, ReportChanges, calls_from_rows,
+                found_call,
             };
             use crate::schema::calls;
 
@@ -209,6 +210,21 @@ macro_rules! stamp_call_records {
                                     .first(conn)
                                     .optional(),
                             )
+                        })
+                        .await
+                }
+
+                async fn unfinished_of(&self, user_id: UserId) -> Result<Vec<Call>, StorageError> {
+                    self.db
+                        .run("unfinished_calls_of_user", move |conn| {
+                            let rows = calls::table
+                                .filter(calls::user_id.eq(StoredId(*user_id.as_uuid())))
+                                .filter(calls::status.eq_any(status_texts(CallStatus::IN_PROGRESS)))
+                                .order((calls::start_time.desc(), calls::id.desc()))
+                                .select(CallRow::as_select())
+                                .load(conn)
+                                .map_err(storage_error)?;
+                            calls_from_rows(rows)
                         })
                         .await
                 }

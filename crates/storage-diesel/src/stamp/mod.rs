@@ -1,12 +1,14 @@
 //! The macros that stamp the storage ports into a backend crate, one file per port, and
 //! [`implement_storage_ports!`](crate::implement_storage_ports), which stamps them all.
 
+mod call_export;
 mod call_history;
 mod call_records;
 mod call_statistics;
 mod call_sweeps;
 mod call_usage;
 mod health;
+mod history_statement;
 mod revocations;
 mod rows;
 mod users;
@@ -57,7 +59,7 @@ macro_rules! implement_storage_ports {
         replica: $replica:ident,
     ) => {
         $crate::stamp_rows!(backend: $($backend)::+);
-        $crate::stamp_user_repository!($storage);
+        $crate::stamp_user_repository!($storage, connection: $($connection)::+);
         $crate::stamp_call_records!($storage);
         $crate::stamp_call_history!(
             storage: $storage,
@@ -65,6 +67,7 @@ macro_rules! implement_storage_ports {
             connection: $($connection)::+,
             impl: $history,
         );
+        $crate::stamp_call_export!(storage: $storage, backend: $($backend)::+);
         $crate::stamp_call_usage!($storage);
         $crate::stamp_call_sweeps!($storage);
         $crate::stamp_call_statistics!($storage);

@@ -8,7 +8,7 @@
 macro_rules! stamp_revocation_store {
     ($storage:ident) => {
         const _: () = {
-            use calls_core::ports::{RevocationKey, RevocationStore, StorageError};
+            use calls_core::ports::{RevocationKey, RevocationStore, SessionRef, StorageError};
             use chrono::{DateTime, Utc};
             use diesel::dsl::{SqlTypeOf, sql};
             use diesel::prelude::*;
@@ -17,7 +17,7 @@ macro_rules! stamp_revocation_store {
 
             use crate::columns::StoredTime;
             use crate::dialect::LATER_EXPIRY;
-            use crate::rows::revoked_at;
+            use crate::rows::session_ended;
             use crate::schema::revoked_tokens;
 
             #[async_trait::async_trait]
@@ -51,12 +51,12 @@ macro_rules! stamp_revocation_store {
                         .await
                 }
 
-                async fn is_revoked(&self, key: &RevocationKey) -> Result<bool, StorageError> {
-                    let key = key.as_str().to_owned();
+                async fn is_revoked(&self, session: &SessionRef) -> Result<bool, StorageError> {
+                    let session = session.clone();
                     let now = Utc::now();
                     self.db
                         .run("is_token_revoked", move |conn| {
-                            diesel::select(revoked_at(&key, now))
+                            diesel::select(session_ended(&session, now))
                                 .get_result(conn)
                                 .map_err(storage_error)
                         })

@@ -2,7 +2,7 @@
 
 /// Stamps `pub(crate) mod rows` into the calling backend crate: the row types of `users`,
 /// `calls` and `revoked_tokens` (checked against `backend`), their conversions, and the
-/// revocation test the history read shares with `RevocationStore::is_revoked`.
+/// session test the history read shares with `RevocationStore::is_revoked` (`session_ended`).
 ///
 /// The calling crate provides `crate::schema` (diesel's `table!`s) and `crate::columns`
 /// (`StoredId(Uuid)` and `StoredTime(DateTime<Utc>)`, its column types for ids and times).
@@ -15,7 +15,7 @@ macro_rules! stamp_rows {
                 Call, CallId, Email, NewCall, NewUser, PasswordHash, ReportLedger, ReportUpdate,
                 StatusChange, User, UserId,
             };
-            use calls_core::ports::StorageError;
+            use calls_core::ports::{SessionRef, StorageError};
             use chrono::{DateTime, Utc};
             use diesel::prelude::*;
             use $crate::conversions::{
@@ -33,6 +33,7 @@ macro_rules! stamp_rows {
                 email: String,
                 password_hash: String,
                 created_at: StoredTime,
+                sessions_valid_after: Option<StoredTime>,
             }
 
             impl From<UserRow> for User {
@@ -42,6 +43,7 @@ macro_rules! stamp_rows {
                         email: Email::from_trusted(row.email),
                         password_hash: PasswordHash::new(row.password_hash),
                         created_at: row.created_at.0,
+                        sessions_valid_after: row.sessions_valid_after.map(|time| time.0),
                     }
                 }
             }
@@ -241,28 +243,30 @@ macro_rules! stamp_rows {
                 }
             }
 
-            /// The revocations of one key.
-            type RevocationsOf = diesel::dsl::Filter<
-                revoked_tokens::table,
-                diesel::dsl::Eq<revoked_tokens::key, String>,
-            >;
-            /// `EXISTS` a revocation of one key that is still valid at a time.
-            pub(crate) type RevokedAt = diesel::dsl::exists<
-                diesel::dsl::Filter<
-                    RevocationsOf,
-                    diesel::dsl::Gt<revoked_tokens::expires_at, StoredTime>,
-                >,
-            >;
-
-            /// Whether the token `key` is revoked at `at`: what `is_revoked` asks, and what the
-            /// history read asks in its own snapshot. Rows that expired but were not purged yet
-            /// do not count: the token is invalid anyway.
-            pub(crate) fn revoked_at(key: &str, at: DateTime<Utc>) -> RevokedAt {
+            /// Whether the session is over at `at`: its token revoked (rows that expired but
+            /// were not purged yet do not count: the token is invalid anyway), its user gone,
+            /// or its user's sessions ended after it was issued (`sessions_valid_after` set and
+            /// later than the token's `iat`). What `is_revoked` asks, and what the history read
+            /// asks in its own snapshot and statement: one expression, so both answer alike,
+            /// and one round trip per request, as the revocation check alone was.
+            #[diesel::dsl::auto_type]
+            pub(crate) fn session_ended(session: &SessionRef, at: DateTime<Utc>) -> _ {
+                let key: String = session.key.as_str().to_owned();
+                let user: StoredId = StoredId(*session.user_id.as_uuid());
+                let issued_at: StoredTime = StoredTime(session.issued_at);
+                let expiry: StoredTime = StoredTime(at);
                 diesel::dsl::exists(
                     revoked_tokens::table
-                        .filter(revoked_tokens::key.eq(key.to_owned()))
-                        .filter(revoked_tokens::expires_at.gt(StoredTime(at))),
+                        .filter(revoked_tokens::key.eq(key))
+                        .filter(revoked_tokens::expires_at.gt(expiry)),
                 )
+                .or(diesel::dsl::not(diesel::dsl::exists(
+                    users::table.filter(users::id.eq(user)).filter(
+                        users::sessions_valid_after
+                            .is_null()
+                            .or(users::sessions_valid_after.le(issued_at)),
+                    ),
+                )))
             }
         }
     };

@@ -1,21 +1,52 @@
 //! `stamp_user_repository!`: user accounts.
 
 /// Implements `UserRepository` for the calling crate's storage type (which holds its
-/// `Blocking` runner in a field `db`), over the rows of [`stamp_rows!`](crate::stamp_rows).
+/// `Blocking` runner in a field `db`, over connections of type `connection`), over the rows of
+/// [`stamp_rows!`](crate::stamp_rows).
 #[macro_export]
 #[allow(clippy::crate_in_macro_def)] // `crate` is meant: the backend crate that stamps this.
 macro_rules! stamp_user_repository {
-    ($storage:ident) => {
+    ($storage:ident, connection: $($connection:ident)::+ $(,)?) => {
         const _: () = {
-            use calls_core::domain::{Email, NewUser, PasswordHash, User, UserId};
+            use calls_core::domain::{
+                Email, NewUser, PasswordHash, User, UserId, sessions_cutoff,
+            };
             use calls_core::ports::{CreateUserError, StorageError, UserRepository};
+            use chrono::{DateTime, Utc};
             use diesel::prelude::*;
             use $crate::conversions::stored_email;
             use $crate::errors::{is_email_conflict, storage_error};
 
-            use crate::columns::StoredId;
+            use crate::columns::{StoredId, StoredTime};
             use crate::rows::{NewUserRow, UserRow, found_user};
-            use crate::schema::users;
+            use crate::schema::{calls, user_call_counts, user_call_day_counts, users};
+
+            /// Moves the user's cutoff to `sessions_cutoff(at)` unless it is there or later
+            /// already; the cutoff in force, `None` without the user. Run in the caller's
+            /// transaction, so the answer is what the guarded update left.
+            fn end_sessions(
+                conn: &mut $($connection)::+,
+                id: UserId,
+                at: DateTime<Utc>,
+            ) -> Result<Option<DateTime<Utc>>, diesel::result::Error> {
+                let user = StoredId(*id.as_uuid());
+                let cutoff = StoredTime(sessions_cutoff(at));
+                diesel::update(
+                    users::table.find(user).filter(
+                        users::sessions_valid_after
+                            .is_null()
+                            .or(users::sessions_valid_after.lt(cutoff)),
+                    ),
+                )
+                .set(users::sessions_valid_after.eq(Some(cutoff)))
+                .execute(conn)?;
+                let stored: Option<Option<StoredTime>> = users::table
+                    .find(user)
+                    .select(users::sessions_valid_after)
+                    .first(conn)
+                    .optional()?;
+                Ok(stored.map(|time| time.map_or(cutoff.0, |time| time.0)))
+            }
 
             #[async_trait::async_trait]
             impl UserRepository for $storage {
@@ -75,13 +106,64 @@ macro_rules! stamp_user_repository {
                         .await
                 }
 
+                async fn end_all_sessions(
+                    &self,
+                    id: UserId,
+                    at: DateTime<Utc>,
+                ) -> Result<Option<DateTime<Utc>>, StorageError> {
+                    self.db
+                        .run("end_all_sessions", move |conn| {
+                            conn.transaction(|conn| end_sessions(conn, id, at))
+                                .map_err(storage_error)
+                        })
+                        .await
+                }
+
+                async fn change_password(
+                    &self,
+                    id: UserId,
+                    hash: PasswordHash,
+                    at: DateTime<Utc>,
+                ) -> Result<Option<DateTime<Utc>>, StorageError> {
+                    self.db
+                        .run("change_password", move |conn| {
+                            conn.transaction(|conn| {
+                                diesel::update(users::table.find(StoredId(*id.as_uuid())))
+                                    .set(users::password_hash.eq(hash.as_str()))
+                                    .execute(conn)?;
+                                end_sessions(conn, id, at)
+                            })
+                            .map_err(storage_error)
+                        })
+                        .await
+                }
+
+                /// The calls go first, by one statement, so the counter triggers take them off
+                /// the counters (on PostgreSQL, once for the statement); the counter rows of the
+                /// user go next, then the user. One transaction: nothing or everything. Logged-
+                /// out tokens are keyed by token, not by user, and die with the user anyway.
                 async fn delete(&self, id: UserId) -> Result<bool, StorageError> {
                     self.db
                         .run("delete_user", move |conn| {
-                            diesel::delete(users::table.find(StoredId(*id.as_uuid())))
-                                .execute(conn)
-                                .map(|deleted| deleted > 0)
-                                .map_err(storage_error)
+                            let user = StoredId(*id.as_uuid());
+                            conn.transaction(|conn| {
+                                diesel::delete(calls::table.filter(calls::user_id.eq(user)))
+                                    .execute(conn)?;
+                                diesel::delete(
+                                    user_call_day_counts::table
+                                        .filter(user_call_day_counts::user_id.eq(user)),
+                                )
+                                .execute(conn)?;
+                                diesel::delete(
+                                    user_call_counts::table
+                                        .filter(user_call_counts::user_id.eq(user)),
+                                )
+                                .execute(conn)?;
+                                diesel::delete(users::table.find(user))
+                                    .execute(conn)
+                                    .map(|deleted| deleted > 0)
+                            })
+                            .map_err(storage_error)
                         })
                         .await
                 }

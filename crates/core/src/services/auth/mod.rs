@@ -1,11 +1,17 @@
 //! Registration, login, logout and token authentication.
 
+mod reauth;
+mod sessions;
+
 use std::sync::Arc;
+
+pub use reauth::ReauthError;
+pub use sessions::{ChangePasswordError, LogoutAllError};
 
 use crate::domain::{Email, EmailError, NewUser, Password, PasswordError, User, UserId};
 use crate::ports::{
     AdmitError, ClientAddress, Clock, CommonPasswords, CreateUserError, HashingError, IssuedToken,
-    LoginThrottle, PasswordCheck, PasswordHasher, RevocationKey, RevocationStore, StorageError,
+    LoginThrottle, PasswordCheck, PasswordHasher, RevocationStore, SessionRef, StorageError,
     Throttled, TokenError, TokenIssuer, UserRepository, VerifiedToken,
 };
 
@@ -71,8 +77,9 @@ impl SignedToken {
         self.0.user_id
     }
 
-    pub(crate) fn revocation_key(&self) -> &RevocationKey {
-        &self.0.revocation_key
+    /// What the storage checks to tell whether the token's session is still live.
+    pub(crate) fn session(&self) -> SessionRef {
+        self.0.session()
     }
 }
 
@@ -96,7 +103,7 @@ pub struct AuthDeps {
 
 #[derive(Clone)]
 pub struct AuthService {
-    deps: AuthDeps,
+    pub(crate) deps: AuthDeps,
 }
 
 impl std::fmt::Debug for AuthService {
@@ -277,12 +284,7 @@ impl AuthService {
 
     /// The revocation check of [`AuthService::authenticate`], on its own.
     pub async fn ensure_not_revoked(&self, token: &SignedToken) -> Result<(), AuthenticateError> {
-        if self
-            .deps
-            .revocations
-            .is_revoked(&token.0.revocation_key)
-            .await?
-        {
+        if self.deps.revocations.is_revoked(&token.0.session()).await? {
             return Err(AuthenticateError::Unauthorized);
         }
         Ok(())

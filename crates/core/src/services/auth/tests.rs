@@ -109,6 +109,7 @@ fn stored_user(hash: &str) -> User {
         email: Email::parse("alice@example.com").expect("valid"),
         password_hash: PasswordHash::new(hash.into()),
         created_at: now(),
+        sessions_valid_after: None,
     }
 }
 
@@ -129,6 +130,7 @@ async fn register_hashes_the_password_and_stores_the_normalized_email() {
             email: new_user.email,
             password_hash: new_user.password_hash,
             created_at: new_user.created_at,
+            sessions_valid_after: None,
         })
     });
     let session = mocks
@@ -456,6 +458,7 @@ fn verified(key: &str) -> VerifiedToken {
         email: "alice@example.com".into(),
         expires_at: now() + chrono::Duration::hours(1),
         revocation_key: RevocationKey::new(key.into()),
+        issued_at: now(),
     }
 }
 
@@ -469,7 +472,7 @@ async fn revoked_tokens_do_not_authenticate() {
     mocks
         .revocations
         .expect_is_revoked()
-        .returning(|key| Ok(key.as_str() == "jti:1"));
+        .returning(|session| Ok(session.key.as_str() == "jti:1"));
     let err = mocks
         .service()
         .authenticate("token")
@@ -523,7 +526,8 @@ async fn verify_signature_checks_the_token_but_not_the_revocations() {
         .verify_signature("token")
         .expect("valid signature");
     assert_eq!(signed.user_id(), user_id);
-    assert_eq!(signed.revocation_key().as_str(), "jti:sig");
+    assert_eq!(signed.session().key.as_str(), "jti:sig");
+    assert_eq!(signed.session().user_id, user_id);
 }
 
 #[tokio::test]
@@ -537,7 +541,7 @@ async fn ensure_not_revoked_refuses_a_logged_out_signed_token() {
         .revocations
         .expect_is_revoked()
         .times(1)
-        .returning(|key| Ok(key.as_str() == "jti:out"));
+        .returning(|session| Ok(session.key.as_str() == "jti:out"));
     let service = mocks.service();
     let signed = service.verify_signature("token").expect("valid signature");
     let err = service
@@ -546,3 +550,5 @@ async fn ensure_not_revoked_refuses_a_logged_out_signed_token() {
         .expect_err("revoked");
     assert!(matches!(err, AuthenticateError::Unauthorized));
 }
+
+mod sessions;

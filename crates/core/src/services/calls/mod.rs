@@ -143,7 +143,7 @@ impl CallService {
     ) -> Result<SessionHistory, StorageError> {
         debug_assert_eq!(query.user_id, token.user_id(), "history of another user");
         self.history
-            .page_for_live_session(query, token.revocation_key().clone())
+            .page_for_live_session(query, token.session())
             .await
     }
 }

@@ -150,7 +150,11 @@ async fn history_for_a_session_hands_the_tokens_revocation_key_to_the_storage() 
     calls
         .history
         .expect_page_for_live_session()
-        .withf(move |query, key| query.user_id == user_id && key.as_str() == "jti:h")
+        .withf(move |query, session| {
+            query.user_id == user_id
+                && session.key.as_str() == "jti:h"
+                && session.user_id == user_id
+        })
         .times(1)
         .returning(|_, _| Ok(SessionHistory::SessionEnded));
     let service = service(calls);
@@ -159,6 +163,7 @@ async fn history_for_a_session_hands_the_tokens_revocation_key_to_the_storage() 
         email: "alice@example.com".into(),
         expires_at: Utc::now(),
         revocation_key: RevocationKey::new("jti:h".into()),
+        issued_at: Utc::now(),
     });
     let query =
         HistoryQuery::new(user_id, HistoryFilter::default(), None, None, None).expect("query");

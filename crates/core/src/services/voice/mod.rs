@@ -7,6 +7,7 @@
 
 mod cancel;
 mod errors;
+mod hang_up_all;
 mod initiate;
 mod provider_events;
 mod reaper;
