@@ -30,22 +30,28 @@ macro_rules! stamp_user_repository {
                 at: DateTime<Utc>,
             ) -> Result<Option<DateTime<Utc>>, diesel::result::Error> {
                 let user = StoredId(*id.as_uuid());
-                let cutoff = StoredTime(sessions_cutoff(at));
-                diesel::update(
-                    users::table.find(user).filter(
-                        users::sessions_valid_after
-                            .is_null()
-                            .or(users::sessions_valid_after.lt(cutoff)),
-                    ),
-                )
-                .set(users::sessions_valid_after.eq(Some(cutoff)))
-                .execute(conn)?;
                 let stored: Option<Option<StoredTime>> = users::table
                     .find(user)
                     .select(users::sessions_valid_after)
                     .first(conn)
                     .optional()?;
-                Ok(stored.map(|time| time.map_or(cutoff.0, |time| time.0)))
+                let Some(stored) = stored else {
+                    return Ok(None);
+                };
+                // The next whole second; or, when an earlier end already reached it (tokens
+                // may have been signed at that very second since), one second past it: the
+                // cutoff never moves back, and every end ends the tokens signed before it.
+                let next = sessions_cutoff(at);
+                let cutoff = match stored {
+                    Some(previous) if previous.0 >= next => {
+                        previous.0 + chrono::TimeDelta::seconds(1)
+                    }
+                    _ => next,
+                };
+                diesel::update(users::table.find(user))
+                    .set(users::sessions_valid_after.eq(Some(StoredTime(cutoff))))
+                    .execute(conn)?;
+                Ok(Some(cutoff))
             }
 
             #[async_trait::async_trait]
