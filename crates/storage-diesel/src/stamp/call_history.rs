@@ -78,7 +78,7 @@ macro_rules! stamp_call_history {
 
             use crate::columns::{StoredId, StoredTime};
             use crate::history_statement::{
-                AnswerRow, CALL_COLUMNS, Fragment, NotRevoked, NullCount, OneStatement, PageQuery,
+                AnswerRow, Fragment, NotRevoked, NullCount, OneStatement, PageQuery,
             };
             use crate::rows::{CallRow, calls_from_rows, session_ended};
             use crate::schema::{calls, user_call_counts, user_call_day_counts};
@@ -256,7 +256,7 @@ macro_rules! stamp_call_history {
             /// One row more than the page holds: its presence says whether a next page exists.
             fn page_query(query: &HistoryQuery) -> PageQuery<'static> {
                 let mut statement = filtered(query)
-                    .select(CALL_COLUMNS)
+                    .select(crate::history_statement::call_columns())
                     .order((calls::start_time.desc(), calls::id.desc()))
                     .limit(i64::from(query.limit) + 1);
                 match &query.position {

@@ -72,19 +72,10 @@ macro_rules! stamp_history_statement {
                 "ended_at",
             ];
 
-            pub(crate) const CALL_COLUMNS: CallColumns = (
-                calls::id,
-                calls::user_id,
-                calls::phone_number,
-                calls::country,
-                calls::start_time,
-                calls::duration,
-                calls::status,
-                calls::session_id,
-                calls::sdp_offer,
-                calls::failure_reason,
-                calls::ended_at,
-            );
+            /// The columns of a call, as a selection (diesel's columns are unit structs).
+            pub(crate) fn call_columns() -> CallColumns {
+                CallColumns::default()
+            }
 
             /// The page's own query: the user's matching calls, ordered and limited.
             pub(crate) type PageQuery<'a> =
