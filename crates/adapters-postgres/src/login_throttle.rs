@@ -34,16 +34,40 @@ use crate::storage::PostgresStorage;
 pub struct PostgresLoginThrottle {
     db: Blocking<PgConnection>,
     limits: ThrottleLimits,
+    /// Put before every key, so that two throttles with different limits (logins, password
+    /// reset requests) share the table without counting into each other. Empty for logins,
+    /// whose keys are the ones the table has always had.
+    namespace: &'static str,
 }
 
 impl PostgresLoginThrottle {
     /// A throttle with `limits` on `storage`'s database (migrated: the table and functions come
     /// with the migrations).
     pub fn new(storage: &PostgresStorage, limits: ThrottleLimits) -> Self {
+        Self::in_namespace(storage, limits, "")
+    }
+
+    /// A throttle of its own on the same table: its keys are `namespace` followed by the
+    /// account's or network's key (e.g. `password-reset:` for reset requests).
+    pub fn in_namespace(
+        storage: &PostgresStorage,
+        limits: ThrottleLimits,
+        namespace: &'static str,
+    ) -> Self {
         Self {
             db: storage.db.clone(),
             limits: limits.normalized(),
+            namespace,
         }
+    }
+
+    fn account_key(&self, account: &Email) -> String {
+        format!("{}{}", self.namespace, account.as_str())
+    }
+
+    /// The `key` of a client network's row: its address in the usual text form.
+    fn client_key(&self, client: ClientAddress) -> String {
+        format!("{}{}", self.namespace, client_network(client))
     }
 
     pub fn limits(&self) -> ThrottleLimits {
@@ -57,8 +81,8 @@ impl PostgresLoginThrottle {
         attempt: &AdmittedAttempt,
         clear_account: bool,
     ) -> Result<(), StorageError> {
-        let account = attempt.account.as_str().to_owned();
-        let client = client_key(attempt.client);
+        let account = self.account_key(&attempt.account);
+        let client = self.client_key(attempt.client);
         let at = attempt.at;
         self.db
             .run(operation, move |conn| {
@@ -79,13 +103,9 @@ impl fmt::Debug for PostgresLoginThrottle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PostgresLoginThrottle")
             .field("limits", &self.limits)
+            .field("namespace", &self.namespace)
             .finish_non_exhaustive()
     }
-}
-
-/// The `key` of a client network's row: its address in the usual text form.
-fn client_key(client: ClientAddress) -> String {
-    client_network(client).to_string()
 }
 
 /// A limit as the SQL functions take it; no real limit comes near `i32::MAX`.
@@ -114,8 +134,8 @@ impl LoginThrottle for PostgresLoginThrottle {
         client: ClientAddress,
         now: DateTime<Utc>,
     ) -> Result<AdmittedAttempt, AdmitError> {
-        let key = account.as_str().to_owned();
-        let network = client_key(client);
+        let key = self.account_key(account);
+        let network = self.client_key(client);
         let window_us = i64::try_from(self.limits.window.as_micros()).unwrap_or(i64::MAX);
         let account_limit = sql_limit(self.limits.max_failures_per_account);
         let client_limit = sql_limit(self.limits.max_failures_per_client);
@@ -152,7 +172,7 @@ impl LoginThrottle for PostgresLoginThrottle {
     }
 
     async fn forget_account(&self, account: &Email) -> Result<(), StorageError> {
-        let key = account.as_str().to_owned();
+        let key = self.account_key(account);
         self.db
             .run("login_throttle_forget_account", move |conn| {
                 diesel::sql_query("DELETE FROM login_throttle WHERE scope = 'account' AND key = $1")

@@ -252,3 +252,55 @@ async fn an_outage_is_unavailable_for_every_operation() {
         );
     }
 }
+
+/// The password-reset requests' throttle: the same contract in a namespace of its own.
+mod namespaced {
+    use calls_adapters_postgres::PostgresLoginThrottle;
+    use calls_adapters_postgres::testing::TestDatabase;
+
+    calls_port_contracts::login_throttle_contract_tests!(|limits| async move {
+        let (database, storage) = TestDatabase::migrated_async().await?;
+        Some((
+            database,
+            PostgresLoginThrottle::in_namespace(&storage, limits, "password-reset:"),
+        ))
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttles_in_different_namespaces_do_not_count_into_each_other() {
+    let Some((_database, storage)) = TestDatabase::migrated_async().await else {
+        return;
+    };
+    let one_each = ThrottleLimits {
+        max_failures_per_account: 1,
+        max_failures_per_client: 1,
+        window: Duration::from_secs(900),
+    };
+    let logins = PostgresLoginThrottle::new(&storage, one_each);
+    let resets = PostgresLoginThrottle::in_namespace(&storage, one_each, "password-reset:");
+    let alice = email("alice@example.com");
+    resets
+        .admit(&alice, client(1), at(0))
+        .await
+        .expect("first reset request");
+    assert!(
+        matches!(
+            resets.admit(&alice, client(1), at(1)).await,
+            Err(AdmitError::Throttled(_))
+        ),
+        "the reset throttle's own limit holds"
+    );
+    logins
+        .admit(&alice, client(1), at(2))
+        .await
+        .expect("the login throttle has counted nothing for alice or the client");
+    resets.forget_account(&alice).await.expect("forget");
+    assert!(
+        matches!(
+            logins.admit(&alice, client(2), at(3)).await,
+            Err(AdmitError::Throttled(_))
+        ),
+        "forgetting in one namespace leaves the other's count"
+    );
+}

@@ -66,8 +66,22 @@ diesel::table! {
 
 diesel::joinable!(calls -> users (user_id));
 // The history statement gates its page on subqueries of these (crate::history_statement).
+diesel::table! {
+    /// Live password-reset links: the SHA-256 of each secret, never the secret (see the
+    /// `password_reset_tokens` migration).
+    password_reset_tokens (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::joinable!(password_reset_tokens -> users (user_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    password_reset_tokens,
     calls,
     revoked_tokens,
     user_call_counts,

@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use calls_core::ports::DatabaseHealth;
 use calls_core::services::{
-    AccountService, AuthService, CallService, ExportService, VoiceService, WebhookService,
+    AccountService, AuthService, CallService, ExportService, PasswordResetService, VoiceService,
+    WebhookService,
 };
 
 use crate::country_list::CountryListings;
@@ -27,4 +28,7 @@ pub struct AppState {
     /// `GET /api/countries`, rendered once.
     pub countries: Arc<CountryListings>,
     // ----
+    /// Forgotten passwords, by e-mail; `None` without a mail server (`SMTP_URL`), and the
+    /// routes answer 503 `mail_not_configured`.
+    pub password_resets: Option<PasswordResetService>,
 }

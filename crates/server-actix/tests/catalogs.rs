@@ -175,3 +175,56 @@ fn an_unknown_id_is_an_error_and_renders_as_itself() {
         "no-such-message"
     );
 }
+
+const PASSWORD_RESET_FILE: &str = "password-reset.ftl";
+
+#[test]
+fn every_language_has_the_password_reset_texts_and_they_render() {
+    use calls_core::ports::{MailTemplates, NameLanguage};
+    use calls_server_actix::i18n::{
+        CatalogMailTemplates, PASSWORD_RESET_ACCEPTED, PASSWORD_RESET_BODY, PASSWORD_RESET_SUBJECT,
+    };
+
+    let expected: BTreeSet<String> = [
+        PASSWORD_RESET_ACCEPTED,
+        PASSWORD_RESET_SUBJECT,
+        PASSWORD_RESET_BODY,
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect();
+    let link = "https://calls.example/reset?token=abc";
+    for language in Language::ALL {
+        assert_eq!(
+            ids_of(language, PASSWORD_RESET_FILE),
+            expected,
+            "{language}"
+        );
+        for id in [PASSWORD_RESET_ACCEPTED, PASSWORD_RESET_SUBJECT] {
+            let text = try_render(language, id, &[]).unwrap_or_else(|problem| panic!("{problem}"));
+            assert!(!text.trim().is_empty(), "{language}/{id}");
+        }
+        for minutes in [1_u64, 2, 5, 21, 30] {
+            let body = try_render(
+                language,
+                PASSWORD_RESET_BODY,
+                &[("link", Arg::from(link)), ("minutes", Arg::from(minutes))],
+            )
+            .unwrap_or_else(|problem| panic!("{problem}"));
+            assert!(body.contains(link), "{language}: the link is in the body");
+            assert!(
+                body.contains(&format!(" {minutes} ")),
+                "{language}: {minutes} minutes in {body}"
+            );
+        }
+        let mail = CatalogMailTemplates.password_reset(language.into(), link, 30);
+        assert!(mail.text.contains(link));
+    }
+    let russian = CatalogMailTemplates.password_reset(NameLanguage::Russian, link, 1);
+    assert!(russian.text.contains("1 минуты"), "{}", russian.text);
+    let russian = CatalogMailTemplates.password_reset(NameLanguage::Russian, link, 30);
+    assert_eq!(russian.subject, "Сброс пароля");
+    assert!(russian.text.contains("30 минут"), "{}", russian.text);
+    let english = CatalogMailTemplates.password_reset(NameLanguage::English, link, 1);
+    assert!(english.text.contains("1 minute:"), "{}", english.text);
+}

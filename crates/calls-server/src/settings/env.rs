@@ -60,6 +60,15 @@ const OVERRIDES: &[(&str, &str, Kind)] = &[
     ),
     ("CORS_ALLOWED_ORIGINS", "cors.allowed_origins", Kind::List),
     ("METRICS_ADDR", "metrics.addr", Kind::Text),
+    ("SMTP_URL", "mail.smtp_url", Kind::Text),
+    ("MAIL_FROM", "mail.from", Kind::Text),
+    ("SMTP_CA_FILE", "mail.ca_file", Kind::Text),
+    ("PASSWORD_RESET_URL", "auth.password_reset.url", Kind::Text),
+    (
+        "PASSWORD_RESET_TTL_SECS",
+        "auth.password_reset.link_lifetime_secs",
+        Kind::Integer,
+    ),
 ];
 
 /// Writes every set variable into `config`.

@@ -15,7 +15,7 @@ pub use layers::load;
 pub use migration_plan::{MIGRATE_NEEDS_DIRECT_URL, MigrationPlan};
 pub use model::{
     AuthSettings, CorsSettings, DatabaseSettings, ExportSettings, LogFormat, LogSettings,
-    MetricsSettings, ReaperSettings, ServerSettings, Settings, ThrottleSettings, TlsSettings,
-    VoipProviderKind, VoipSettings,
+    MailSettings, MetricsSettings, PasswordResetSettings, ReaperSettings, ServerSettings, Settings,
+    ThrottleSettings, TlsSettings, VoipProviderKind, VoipSettings,
 };
 pub use pooler::PoolerMode;

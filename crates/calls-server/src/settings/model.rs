@@ -16,6 +16,7 @@ pub struct Settings {
     pub cors: CorsSettings,
     pub metrics: MetricsSettings,
     pub export: ExportSettings,
+    pub mail: MailSettings,
 }
 
 #[derive(Debug, Deserialize)]
@@ -95,6 +96,7 @@ pub struct AuthSettings {
     pub hash_concurrency: usize,
     pub revocation_purge_interval_secs: u64,
     pub throttle: ThrottleSettings,
+    pub password_reset: PasswordResetSettings,
 }
 
 #[derive(Debug, Deserialize)]
@@ -103,6 +105,39 @@ pub struct ThrottleSettings {
     pub account_max_failures: usize,
     pub address_max_failures: usize,
     pub window_secs: u64,
+}
+
+/// Forgotten passwords (`POST /api/auth/password-reset`); on only with `mail.smtp_url`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetSettings {
+    /// `PASSWORD_RESET_URL`: the browser client's page the link opens (`{token}` or a `token`
+    /// query parameter carries the secret).
+    pub url: String,
+    /// `PASSWORD_RESET_TTL_SECS`: how long a link works (60..=86400).
+    pub link_lifetime_secs: u64,
+    /// Reset requests allowed per e-mail address, and per client address, within the window.
+    pub email_max_requests: usize,
+    pub address_max_requests: usize,
+    pub window_secs: u64,
+}
+
+/// The SMTP server that sends the password-reset e-mails.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailSettings {
+    /// `SMTP_URL`: `smtp://host:587` (STARTTLS), `smtps://host:465`, `smtp://127.0.0.1:25`
+    /// (plain, loopback only unless `?tls=none`); may carry `user:password@`. Empty: no mail.
+    pub smtp_url: SecretString,
+    /// `MAIL_FROM`: the sender, e.g. `Calls <no-reply@calls.example>`.
+    pub from: String,
+    /// `SMTP_CA_FILE`: PEM certificates trusted besides the system's.
+    pub ca_file: String,
+    pub attempt_timeout_secs: u64,
+    pub attempts: u32,
+    pub retry_delay_secs: u64,
+    pub queue_capacity: usize,
+    pub concurrency: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use calls_core::services::{AuthService, VoiceService};
+use calls_core::services::{AuthService, PasswordResetService, VoiceService};
 use tokio::task::JoinHandle;
 
 use super::voice::reaper_policy;
@@ -15,7 +15,12 @@ pub struct BackgroundJobs {
 }
 
 impl BackgroundJobs {
-    pub fn start(settings: &Settings, auth: AuthService, voice: VoiceService) -> Self {
+    pub fn start(
+        settings: &Settings,
+        auth: AuthService,
+        voice: VoiceService,
+        resets: Option<PasswordResetService>,
+    ) -> Self {
         let purge_every = Duration::from_secs(settings.auth.revocation_purge_interval_secs.max(1));
         let throttle_auth = auth.clone();
         let purge = every(purge_every, move || {
@@ -55,9 +60,25 @@ impl BackgroundJobs {
                 }
             }
         });
-        Self {
-            handles: vec![purge, throttle_purge, reaper],
+        let mut handles = vec![purge, throttle_purge, reaper];
+        if let Some(resets) = resets {
+            // Links live 30 minutes by default: purging every quarter of their life keeps the
+            // table near the links live now.
+            let every_secs = (settings.auth.password_reset.link_lifetime_secs / 4).max(60);
+            handles.push(every(Duration::from_secs(every_secs), move || {
+                let resets = resets.clone();
+                async move {
+                    match resets.purge_expired().await {
+                        Ok(0) => {}
+                        Ok(purged) => tracing::debug!(purged, "purged expired password-reset links"),
+                        Err(err) => {
+                            tracing::warn!(error = %err.chain(), "purging password-reset links failed")
+                        }
+                    }
+                }
+            }));
         }
+        Self { handles }
     }
 
     pub fn stop(self) {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle};
+use calls_core::ports::Mailer;
 use calls_server_actix::metrics::{Metrics, ScrapeSources, build_metrics_server};
 use tokio::task::JoinHandle;
 
@@ -56,10 +57,15 @@ impl MetricsEndpoint {
     }
 
     /// Builds the server; it serves once [`MetricsServer::spawn`] runs it.
-    pub fn serve(self, storage: &Storage) -> Result<MetricsServer, StartupError> {
+    pub fn serve(
+        self,
+        storage: &Storage,
+        mail: Option<Arc<dyn Mailer>>,
+    ) -> Result<MetricsServer, StartupError> {
         let sources = ScrapeSources {
             database: Arc::clone(&storage.health),
             calls: Arc::clone(&storage.statistics),
+            mail,
         };
         let server = build_metrics_server(self.listener, self.metrics, sources, SHUTDOWN_TIMEOUT)
             .map_err(|err| StartupError::Bind {

@@ -5,6 +5,7 @@ mod error;
 mod export;
 mod jobs;
 mod metrics;
+mod password_reset;
 mod pooled;
 mod replica;
 mod secrets;
@@ -92,9 +93,10 @@ impl Application {
             },
         )?;
         let metrics = metrics_endpoint
-            .map(|endpoint| endpoint.serve(&storage))
+            .map(|endpoint| endpoint.serve(&storage, wired.mailer.clone()))
             .transpose()?;
-        let jobs = jobs::BackgroundJobs::start(&settings, wired.auth, wired.voice);
+        let jobs =
+            jobs::BackgroundJobs::start(&settings, wired.auth, wired.voice, wired.password_resets);
         tracing::info!(port, scheme, "listening");
         Ok(Self {
             port,

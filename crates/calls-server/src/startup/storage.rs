@@ -7,7 +7,7 @@ use calls_adapters_postgres::PostgresStorage;
 use calls_adapters_sqlite::SqliteStorage;
 use calls_core::ports::{
     CallExport, CallHistory, CallRecords, CallStatistics, CallSweeps, CallUsage, DatabaseHealth,
-    RevocationStore, StorageBackend, UserRepository,
+    PasswordResetTokens, RevocationStore, StorageBackend, UserRepository,
 };
 use secrecy::ExposeSecret;
 
@@ -28,6 +28,7 @@ pub struct Storage {
     pub sweeps: Arc<dyn CallSweeps>,
     pub statistics: Arc<dyn CallStatistics>,
     pub revocations: Arc<dyn RevocationStore>,
+    pub password_resets: Arc<dyn PasswordResetTokens>,
     pub health: Arc<dyn DatabaseHealth>,
     /// The PostgreSQL adapter itself when the database is PostgreSQL, for what is built on its
     /// pool besides the storage ports (the shared login throttle); `None` on SQLite.
@@ -49,6 +50,7 @@ impl Storage {
             sweeps: adapter.clone(),
             statistics: adapter.clone(),
             revocations: adapter.clone(),
+            password_resets: adapter.clone(),
             health: adapter,
             postgres: None,
         }

@@ -6,14 +6,17 @@ use std::time::Duration;
 
 use calls_adapters_jwt::{JwtConfig, JwtTokenIssuer};
 use calls_adapters_password::{Argon2BcryptHasher, CommonPasswordList, HasherConfig};
-use calls_core::ports::{Clock, SystemClock};
-use calls_core::services::{AccountService, AuthDeps, AuthService, CallService, VoiceService};
+use calls_core::ports::{Clock, Mailer, SystemClock};
+use calls_core::services::{
+    AccountService, AuthDeps, AuthService, CallService, PasswordResetService, VoiceService,
+};
 use calls_server_actix::forwarding::TrustedProxies;
 use calls_server_actix::middleware::CorsOrigins;
 use calls_server_actix::{AppState, HttpSettings};
 
 use super::StartupError;
 use super::export::{country_listings, export_service};
+use super::password_reset::password_resets;
 use super::secrets::jwt_secret;
 use super::storage::Storage;
 use super::throttle::login_throttle;
@@ -25,6 +28,9 @@ pub struct Wired {
     pub http: HttpSettings,
     pub auth: AuthService,
     pub voice: VoiceService,
+    /// With a mail server: the use case (for its purge job) and the mailer (for the metrics).
+    pub password_resets: Option<PasswordResetService>,
+    pub mailer: Option<Arc<dyn Mailer>>,
 }
 
 pub fn wire(settings: &Settings, storage: &Storage) -> Result<Wired, StartupError> {
@@ -69,20 +75,37 @@ pub fn wire(settings: &Settings, storage: &Storage) -> Result<Wired, StartupErro
         // Set by start-up, which loads the files before the database is opened.
         tls: None,
     };
+    let resets = password_resets(
+        &settings.mail,
+        &settings.auth.password_reset,
+        storage,
+        auth.clone(),
+    )?;
+    let mut account = AccountService::new(auth.clone(), voice.service.clone());
+    if let Some(resets) = &resets {
+        account = account.with_password_resets(resets.service.clone());
+    }
+    let (password_resets, mailer) = match resets {
+        Some(resets) => (Some(resets.service), Some(resets.mailer)),
+        None => (None, None),
+    };
     let state = AppState {
         auth: auth.clone(),
-        account: AccountService::new(auth.clone(), voice.service.clone()),
+        account,
         calls,
         voice: voice.service.clone(),
         webhooks: voice.webhooks.clone(),
         database: storage.health.clone(),
         export: export_service(&settings.export, storage)?,
         countries: country_listings(voice.destinations)?,
+        password_resets: password_resets.clone(),
     };
     Ok(Wired {
         state,
         http,
         auth,
         voice: voice.service,
+        password_resets,
+        mailer,
     })
 }

@@ -30,6 +30,7 @@ mod history_params;
 mod instances;
 mod language;
 mod metrics;
+mod password_reset;
 mod proxies;
 mod raw_http;
 mod sessions;

@@ -9,6 +9,7 @@ mod export;
 mod history;
 mod ids;
 mod password;
+mod password_reset;
 mod phone_number;
 mod report_ledger;
 mod user;
@@ -25,6 +26,9 @@ pub use history::{
 };
 pub use ids::{CallId, UserId};
 pub use password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, Password, PasswordError, PasswordHash};
+pub use password_reset::{
+    MalformedResetSecret, ResetDigest, ResetLinkError, ResetLinkTemplate, ResetSecret,
+};
 pub use phone_number::{PhoneNumber, PhoneNumberError, mask_phone_number};
 pub use report_ledger::{DurationSource, Leg, ReportLedger, ReportUpdate, UnknownDurationSource};
 pub use user::{NewUser, User, sessions_cutoff};

@@ -14,7 +14,9 @@ mod clock;
 mod common_passwords;
 mod database_health;
 mod login_throttle;
+mod mailer;
 mod password_hasher;
+mod password_reset_tokens;
 mod provider_webhooks;
 mod read_replica;
 mod region_names;
@@ -40,7 +42,9 @@ pub use login_throttle::{
     AdmitError, AdmittedAttempt, ClientAddress, LoginThrottle, ThrottleLimits, Throttled,
     client_network,
 };
+pub use mailer::{MailQueueFull, MailReport, MailTemplates, MailText, Mailer, OutgoingMail};
 pub use password_hasher::{HashingError, PasswordCheck, PasswordHasher};
+pub use password_reset_tokens::{PasswordResetTokens, RedeemedReset};
 pub use provider_webhooks::{
     AnswerRequest, AnswerRequestError, ProviderReport, ProviderWebhooks, Refusal, ReplyDocument,
     ReportRequestError, StatusCallback, VerifyError, WebhookReply, WebhookRequest,
@@ -62,7 +66,8 @@ pub use self::{
     call_export::MockCallExport, call_history::MockCallHistory, call_records::MockCallRecords,
     call_statistics::MockCallStatistics, call_sweeps::MockCallSweeps, call_usage::MockCallUsage,
     clock::MockClock, common_passwords::MockCommonPasswords, database_health::MockDatabaseHealth,
-    login_throttle::MockLoginThrottle, password_hasher::MockPasswordHasher,
+    login_throttle::MockLoginThrottle, mailer::MockMailTemplates, mailer::MockMailer,
+    password_hasher::MockPasswordHasher, password_reset_tokens::MockPasswordResetTokens,
     region_names::MockRegionNames, revocation_store::MockRevocationStore,
     token_issuer::MockTokenIssuer, user_repository::MockUserRepository,
     voice_provider::MockVoiceProvider,

@@ -2,7 +2,7 @@
 
 use super::{
     CallExport, CallHistory, CallRecords, CallStatistics, CallSweeps, CallUsage, DatabaseHealth,
-    RevocationStore, UserRepository,
+    PasswordResetTokens, RevocationStore, UserRepository,
 };
 
 /// Declares the trait and its blanket implementation from one list of ports, so the two can
@@ -29,5 +29,6 @@ every_storage_port! {
         CallSweeps,
         CallStatistics,
         RevocationStore,
+        PasswordResetTokens,
         DatabaseHealth,
 }

@@ -5,6 +5,7 @@ mod auth;
 mod calls;
 mod destinations;
 mod export;
+mod password_reset;
 mod voice;
 mod webhooks;
 
@@ -19,6 +20,10 @@ pub use auth::{
 pub use calls::{CallService, RecordCallError, UpdateCallError};
 pub use destinations::{DestinationCatalog, ListedDestination};
 pub use export::{DEFAULT_EXPORT_PAGE_SIZE, ExportError, ExportPage, ExportService};
+pub use password_reset::{
+    ConfirmResetError, DEFAULT_RESET_LINK_LIFETIME, PasswordResetDeps, PasswordResetService,
+    RequestResetError,
+};
 pub use voice::{
     CallLimits, DialDecision, InitiateError, InitiatedCall, LinkError, PlacedCallDecision,
     ProviderReport, ReapReport, ReaperPolicy, ReportOutcome, TerminateError, VoiceDeps,

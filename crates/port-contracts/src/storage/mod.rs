@@ -1,6 +1,6 @@
 //! Contract suites for the storage ports: [`UserRepository`], [`CallRecords`], [`CallHistory`],
-//! [`CallExport`], [`CallUsage`], [`CallSweeps`], [`CallStatistics`], [`RevocationStore`] and
-//! [`DatabaseHealth`].
+//! [`CallExport`], [`CallUsage`], [`CallSweeps`], [`CallStatistics`], [`RevocationStore`],
+//! [`PasswordResetTokens`] and [`DatabaseHealth`].
 //!
 //! Each rule is one `async fn` taking a fresh, empty, migrated storage and panicking with a
 //! message naming the broken rule. An adapter runs all of them, one `#[tokio::test]` each, with
@@ -17,6 +17,7 @@ pub mod health;
 pub mod history;
 pub mod history_revocation;
 mod macros;
+pub mod password_resets;
 pub mod reports;
 pub mod revocations;
 pub mod sessions;

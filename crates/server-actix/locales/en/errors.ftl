@@ -43,6 +43,7 @@ validation_error--webhook-parameter-missing = { $name } is required
 validation_error--webhook-parameter-malformed = { $name } must be { $expected }
 validation_error--request-unparsable = the request could not be parsed: a malformed request line or header, or a request target longer than 65534 bytes
 
+invalid_reset_token = the password-reset link is invalid, already used or expired; ask for a new one
 unauthorized = a valid bearer token is required
 invalid_credentials = invalid email or password
 invalid_credentials--current-password = the current password is wrong
@@ -76,3 +77,4 @@ internal_error = an internal error occurred
 database_unavailable = the database is unavailable; try again shortly
 voip_unavailable = the voice provider is unavailable; try again shortly
 voice_not_configured = the voice provider has no browser SDK (Twilio Voice) settings
+mail_not_configured = password reset by e-mail is not available: no mail server is configured

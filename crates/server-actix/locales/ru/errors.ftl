@@ -55,6 +55,7 @@ validation_error--webhook-parameter-missing = параметр { $name } обя�
 validation_error--webhook-parameter-malformed = параметр { $name } должен быть: { $expected }
 validation_error--request-unparsable = не удалось разобрать запрос: некорректная строка запроса или заголовок либо адрес длиннее 65534 байт
 
+invalid_reset_token = ссылка для сброса пароля недействительна, уже использована или устарела; запросите новую
 unauthorized = требуется действительный токен (Bearer)
 invalid_credentials = неверный email или пароль
 invalid_credentials--current-password = текущий пароль неверен
@@ -100,3 +101,4 @@ internal_error = произошла внутренняя ошибка
 database_unavailable = база данных недоступна; повторите попытку чуть позже
 voip_unavailable = голосовой провайдер недоступен; повторите попытку чуть позже
 voice_not_configured = у голосового провайдера нет настроек браузерного SDK (Twilio Voice)
+mail_not_configured = сброс пароля по e-mail недоступен: почтовый сервер не настроен

@@ -6,5 +6,6 @@ pub mod calls;
 pub mod countries;
 pub mod export;
 pub mod history;
+pub mod password_reset;
 pub mod time;
 pub mod voice;

@@ -39,6 +39,8 @@ macro_rules! error_codes {
 error_codes! {
     /// Bad input of any kind; the message says which field and why.
     ValidationError = "validation_error", BAD_REQUEST;
+    /// A password-reset token that is malformed, unknown, spent or expired.
+    InvalidResetToken = "invalid_reset_token", BAD_REQUEST;
     Unauthorized = "unauthorized", UNAUTHORIZED;
     InvalidCredentials = "invalid_credentials", UNAUTHORIZED;
     Forbidden = "forbidden", FORBIDDEN;
@@ -61,6 +63,8 @@ error_codes! {
     DatabaseUnavailable = "database_unavailable", SERVICE_UNAVAILABLE;
     VoipUnavailable = "voip_unavailable", SERVICE_UNAVAILABLE;
     VoiceNotConfigured = "voice_not_configured", SERVICE_UNAVAILABLE;
+    /// Password resets need a mail server (`SMTP_URL`), and none is configured.
+    MailNotConfigured = "mail_not_configured", SERVICE_UNAVAILABLE;
 }
 
 impl std::fmt::Display for ErrorCode {

@@ -94,6 +94,7 @@ message_ids! {
         "validation_error--webhook-parameter-malformed" of ValidationError [name, expected];
     /// A request actix-http could not parse (`server/parse_errors.rs`).
     REQUEST_UNPARSABLE = "validation_error--request-unparsable" of ValidationError [];
+    INVALID_RESET_TOKEN = "invalid_reset_token" of InvalidResetToken [];
     UNAUTHORIZED = "unauthorized" of Unauthorized [];
     INVALID_CREDENTIALS = "invalid_credentials" of InvalidCredentials [];
     /// Change password: the current password given is not the account's.
@@ -127,6 +128,7 @@ message_ids! {
     DATABASE_UNAVAILABLE = "database_unavailable" of DatabaseUnavailable [];
     VOIP_UNAVAILABLE = "voip_unavailable" of VoipUnavailable [];
     VOICE_NOT_CONFIGURED = "voice_not_configured" of VoiceNotConfigured [];
+    MAIL_NOT_CONFIGURED = "mail_not_configured" of MailNotConfigured [];
 }
 
 /// A message to render in whichever language the request negotiates: an id and its

@@ -8,6 +8,7 @@ mod from_account;
 mod from_core;
 mod from_domain;
 mod from_export;
+mod from_password_reset;
 mod from_voice;
 mod from_webhooks;
 pub mod messages;

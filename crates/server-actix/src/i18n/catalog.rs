@@ -19,11 +19,23 @@ use super::Language;
 const FILES: [(Language, &[(&str, &str)]); 2] = [
     (
         Language::En,
-        &[("errors.ftl", include_str!("../../locales/en/errors.ftl"))],
+        &[
+            ("errors.ftl", include_str!("../../locales/en/errors.ftl")),
+            (
+                "password-reset.ftl",
+                include_str!("../../locales/en/password-reset.ftl"),
+            ),
+        ],
     ),
     (
         Language::Ru,
-        &[("errors.ftl", include_str!("../../locales/ru/errors.ftl"))],
+        &[
+            ("errors.ftl", include_str!("../../locales/ru/errors.ftl")),
+            (
+                "password-reset.ftl",
+                include_str!("../../locales/ru/password-reset.ftl"),
+            ),
+        ],
     ),
 ];
 

@@ -19,6 +19,24 @@ pub enum Language {
     Ru,
 }
 
+impl From<Language> for calls_core::ports::NameLanguage {
+    fn from(language: Language) -> Self {
+        match language {
+            Language::En => Self::English,
+            Language::Ru => Self::Russian,
+        }
+    }
+}
+
+impl From<calls_core::ports::NameLanguage> for Language {
+    fn from(language: calls_core::ports::NameLanguage) -> Self {
+        match language {
+            calls_core::ports::NameLanguage::English => Language::En,
+            calls_core::ports::NameLanguage::Russian => Language::Ru,
+        }
+    }
+}
+
 /// Longer headers are not read (English); real browsers send a few dozen bytes.
 const MAX_HEADER_BYTES: usize = 1024;
 

@@ -6,7 +6,8 @@
 //!
 //! The rule on the wire: every answer carries `Vary: Accept-Language` (any route can answer an
 //! error whose text depends on it), and every error answer `Content-Language`. Success bodies
-//! hold no text for people, so they carry no `Content-Language`.
+//! hold no text for people, so they carry no `Content-Language`; the one that does (the
+//! password-reset request's 202) sets its own.
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};

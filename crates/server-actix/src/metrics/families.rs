@@ -15,6 +15,7 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::{Registry, Unit};
 
 use super::classify::{ProviderErrorKind, RATE_LIMIT_CODES};
+use super::mail::MailMetrics;
 use super::replica::ReplicaMetrics;
 
 /// Upper bounds of the latency buckets, in seconds (the Prometheus clients' defaults): from
@@ -77,6 +78,7 @@ struct Families {
     provider_errors: Family<ProviderErrorLabels, Counter>,
     rate_limited: Family<RateLimitLabels, Counter>,
     replica: ReplicaMetrics,
+    mail: MailMetrics,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -155,6 +157,7 @@ impl Metrics {
             rate_limited.get_or_create_owned(&RateLimitLabels { code });
         }
         let replica = ReplicaMetrics::register(&mut registry);
+        let mail = MailMetrics::register(&mut registry);
         Self {
             inner: Arc::new(Families {
                 registry,
@@ -167,6 +170,7 @@ impl Metrics {
                 provider_errors,
                 rate_limited,
                 replica,
+                mail,
             }),
         }
     }
@@ -248,6 +252,11 @@ impl Metrics {
     /// The read replica's series, from the storage's report (when it reads from a replica).
     pub fn set_replica(&self, report: &calls_core::ports::ReplicaReport) {
         self.inner.replica.set(report);
+    }
+
+    /// The mailer's series, from its report (when a mail server is configured).
+    pub fn set_mail(&self, report: &calls_core::ports::MailReport) {
+        self.inner.mail.set(report);
     }
 
     /// The OpenMetrics text exposition of every family, ending with `# EOF`.

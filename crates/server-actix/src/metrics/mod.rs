@@ -4,6 +4,7 @@
 
 mod classify;
 mod families;
+mod mail;
 mod middleware;
 mod replica;
 mod scrape;

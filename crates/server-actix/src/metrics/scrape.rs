@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use actix_web::{HttpResponse, web};
-use calls_core::ports::{CallStatistics, DatabaseHealth};
+use calls_core::ports::{CallStatistics, DatabaseHealth, Mailer};
 
 use super::families::Metrics;
 use crate::error::ApiError;
@@ -18,6 +18,8 @@ pub const OPENMETRICS_CONTENT_TYPE: &str =
 pub struct ScrapeSources {
     pub database: Arc<dyn DatabaseHealth>,
     pub calls: Arc<dyn CallStatistics>,
+    /// The mailer, when a mail server is configured.
+    pub mail: Option<Arc<dyn Mailer>>,
 }
 
 pub async fn scrape(
@@ -41,6 +43,9 @@ async fn refresh(metrics: &Metrics, sources: &ScrapeSources) {
     metrics.set_pool_state(sources.database.pool_state());
     if let Some(replica) = sources.database.replica() {
         metrics.set_replica(&replica);
+    }
+    if let Some(mail) = &sources.mail {
+        metrics.set_mail(&mail.report());
     }
     match sources.calls.count_by_status().await {
         Ok(counts) => metrics.set_calls_by_status(Some(&counts)),

@@ -13,16 +13,18 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use calls_core::ports::NameLanguage;
 
 use crate::error::ApiError;
+use crate::i18n::Language;
 use crate::state::AppState;
 
 pub const CACHE_CONTROL: &str = "public, max-age=3600";
 
-pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let language = if wants_russian(&req) {
-        NameLanguage::Russian
-    } else {
-        NameLanguage::English
-    };
+/// The language is the one every answer negotiates (`Accept-Language`, see `i18n`).
+pub async fn list(
+    state: web::Data<AppState>,
+    language: Language,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let language = NameLanguage::from(language);
     let rendered = state.countries.get(language).await.map_err(|error| {
         tracing::error!(%error, "destination list");
         ApiError::internal()
@@ -79,67 +81,11 @@ fn entity_tags(value: &str) -> Option<Vec<&str>> {
     }
 }
 
-// ---- TO BE REPLACED AT MERGE by the shared `Accept-Language` negotiation (issue 19) ----
-/// Whether the request prefers Russian to English: the language ranges of `Accept-Language`
-/// with their q-values (RFC 9110, section 12.5.4); `ru` and any `ru-*` count as Russian,
-/// `en`, `en-*` and `*` as English (the default), others are ignored. Ties go to English.
-fn wants_russian(req: &HttpRequest) -> bool {
-    let (mut russian, mut english) = (0.0_f32, 0.0_f32);
-    for value in req.headers().get_all(header::ACCEPT_LANGUAGE) {
-        let Ok(value) = value.to_str() else { continue };
-        for range in value.split(',') {
-            let mut parts = range.split(';');
-            let tag = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-            // A malformed q-value (`q=oops`, `q=2`) drops the range rather than guessing.
-            let quality = match parts.find_map(|param| {
-                let (name, q) = param.split_once('=')?;
-                name.trim().eq_ignore_ascii_case("q").then_some(q.trim())
-            }) {
-                None => 1.0,
-                Some(q) => match q.parse::<f32>() {
-                    Ok(q) if (0.0..=1.0).contains(&q) => q,
-                    _ => continue,
-                },
-            };
-            let primary = tag.split('-').next().unwrap_or_default();
-            match primary {
-                "ru" => russian = russian.max(quality),
-                "en" | "*" => english = english.max(quality),
-                _ => {}
-            }
-        }
-    }
-    russian > 0.0 && russian > english
-}
-// ---- END OF WHAT THE SHARED NEGOTIATION REPLACES ----
-
 #[cfg(test)]
 mod tests {
     use actix_web::test::TestRequest;
 
     use super::*;
-
-    fn accepting(value: &str) -> HttpRequest {
-        TestRequest::default()
-            .insert_header((header::ACCEPT_LANGUAGE, value))
-            .to_http_request()
-    }
-
-    #[test]
-    fn russian_is_chosen_by_its_q_value() {
-        assert!(wants_russian(&accepting("ru")));
-        assert!(wants_russian(&accepting("ru-RU,ru;q=0.9,en;q=0.5")));
-        assert!(wants_russian(&accepting("de, ru;q=0.8")));
-        assert!(wants_russian(&accepting("en;q=0.3, RU-ru")));
-        assert!(!wants_russian(&accepting("en, ru;q=0.9")));
-        assert!(!wants_russian(&accepting("ru;q=0, en")));
-        assert!(!wants_russian(&accepting("ru;q=0")));
-        assert!(!wants_russian(&accepting("*, ru;q=0.5")));
-        assert!(!wants_russian(&accepting("rue")));
-        assert!(!wants_russian(&accepting("ru;q=oops, en;q=0.1")));
-        assert!(!wants_russian(&accepting("ru;q=2")));
-        assert!(!wants_russian(&TestRequest::default().to_http_request()));
-    }
 
     #[test]
     fn entity_tag_lists_parse_strictly() {

@@ -16,6 +16,7 @@ mod calls;
 mod docs;
 mod fallback;
 mod history;
+mod password_reset;
 mod system;
 mod voice_calls;
 mod voice_webhooks;
@@ -68,6 +69,8 @@ route_table! {
     "/api/auth/logout" => [POST => auth::logout],
     "/api/auth/logout-all" => [POST => account::logout_all],
     "/api/auth/password" => [POST => account::change_password],
+    "/api/auth/password-reset" => [POST => password_reset::request],
+    "/api/auth/password-reset/confirm" => [POST => password_reset::confirm],
     "/api/account" => [DELETE => account::delete],
     "/api/calls" => [POST => calls::create],
     // Before `/api/calls/{id}`, so that these names are never taken for an id.

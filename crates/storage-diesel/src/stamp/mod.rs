@@ -9,6 +9,7 @@ mod call_sweeps;
 mod call_usage;
 mod health;
 mod history_statement;
+mod password_resets;
 mod revocations;
 mod rows;
 mod users;
@@ -61,6 +62,7 @@ macro_rules! implement_storage_ports {
         $crate::stamp_rows!(backend: $($backend)::+);
         $crate::stamp_user_repository!($storage, connection: $($connection)::+);
         $crate::stamp_call_records!($storage);
+        $crate::stamp_password_reset_tokens!($storage);
         $crate::stamp_call_history!(
             storage: $storage,
             backend: $($backend)::+,

@@ -7,24 +7,20 @@
 #[allow(clippy::crate_in_macro_def)] // `crate` is meant: the backend crate that stamps this.
 macro_rules! stamp_user_repository {
     ($storage:ident, connection: $($connection:ident)::+ $(,)?) => {
-        const _: () = {
-            use calls_core::domain::{
-                Email, NewUser, PasswordHash, User, UserId, sessions_cutoff,
-            };
-            use calls_core::ports::{CreateUserError, StorageError, UserRepository};
+        /// Ending a user's sessions inside a caller's transaction: shared by the user
+        /// repository and the password resets.
+        pub(crate) mod user_sessions {
+            use calls_core::domain::{UserId, sessions_cutoff};
             use chrono::{DateTime, Utc};
             use diesel::prelude::*;
-            use $crate::conversions::stored_email;
-            use $crate::errors::{is_email_conflict, storage_error};
 
             use crate::columns::{StoredId, StoredTime};
-            use crate::rows::{NewUserRow, UserRow, found_user};
-            use crate::schema::{calls, user_call_counts, user_call_day_counts, users};
+            use crate::schema::users;
 
             /// Moves the user's cutoff to `sessions_cutoff(at)` unless it is there or later
             /// already; the cutoff in force, `None` without the user. Run in the caller's
             /// transaction, so the answer is what the guarded update left.
-            fn end_sessions(
+            pub(crate) fn end_sessions(
                 conn: &mut $($connection)::+,
                 id: UserId,
                 at: DateTime<Utc>,
@@ -53,6 +49,22 @@ macro_rules! stamp_user_repository {
                     .execute(conn)?;
                 Ok(Some(cutoff))
             }
+        }
+
+        const _: () = {
+            use calls_core::domain::{Email, NewUser, PasswordHash, User, UserId};
+            use calls_core::ports::{CreateUserError, StorageError, UserRepository};
+            use chrono::{DateTime, Utc};
+            use diesel::prelude::*;
+            use $crate::conversions::stored_email;
+            use $crate::errors::{is_email_conflict, storage_error};
+
+            use crate::columns::{StoredId, StoredTime};
+            use crate::rows::{NewUserRow, UserRow, found_user};
+            use crate::schema::{
+                calls, password_reset_tokens, user_call_counts, user_call_day_counts, users,
+            };
+            use crate::user_sessions::end_sessions;
 
             #[async_trait::async_trait]
             impl UserRepository for $storage {
@@ -146,7 +158,7 @@ macro_rules! stamp_user_repository {
 
                 /// The calls go first, by one statement, so the counter triggers take them off
                 /// the counters (on PostgreSQL, once for the statement); the counter rows of the
-                /// user go next, then the user. One transaction: nothing or everything. Logged-
+                /// user and its reset links go next, then the user. One transaction: nothing or everything. Logged-
                 /// out tokens are keyed by token, not by user, and die with the user anyway.
                 async fn delete(&self, id: UserId) -> Result<bool, StorageError> {
                     self.db
@@ -163,6 +175,11 @@ macro_rules! stamp_user_repository {
                                 diesel::delete(
                                     user_call_counts::table
                                         .filter(user_call_counts::user_id.eq(user)),
+                                )
+                                .execute(conn)?;
+                                diesel::delete(
+                                    password_reset_tokens::table
+                                        .filter(password_reset_tokens::user_id.eq(user)),
                                 )
                                 .execute(conn)?;
                                 diesel::delete(users::table.find(user))

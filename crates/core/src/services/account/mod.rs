@@ -7,7 +7,7 @@
 use crate::domain::PasswordError;
 use crate::ports::{ClientAddress, HashingError, StorageError, Throttled, VerifiedToken};
 use crate::services::auth::ReauthError;
-use crate::services::{AuthService, TerminateError, VoiceService};
+use crate::services::{AuthService, PasswordResetService, TerminateError, VoiceService};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DeleteAccountError {
@@ -61,16 +61,29 @@ impl From<TerminateError> for DeleteAccountError {
 pub struct AccountService {
     auth: AuthService,
     voice: VoiceService,
+    resets: Option<PasswordResetService>,
 }
 
 impl AccountService {
     pub fn new(auth: AuthService, voice: VoiceService) -> Self {
-        Self { auth, voice }
+        Self {
+            auth,
+            voice,
+            resets: None,
+        }
+    }
+
+    /// Also forgets the account's counted password-reset requests when it is deleted.
+    #[must_use]
+    pub fn with_password_resets(mut self, resets: PasswordResetService) -> Self {
+        self.resets = Some(resets);
+        self
     }
 
     /// Deletes the token's account if `password` is theirs: its calls in progress are hung up
     /// at the provider first, then the account, its calls and their counters go in one
-    /// transaction, then its login failures. Every token of the account is refused from then
+    /// transaction (its reset links with them), then its login failures and counted reset
+    /// requests. Every token of the account is refused from then
     /// on (no user row, no session), and the e-mail address can register again.
     pub async fn delete_account(
         &self,
@@ -86,6 +99,11 @@ impl AccountService {
         if let Err(err) = self.auth.deps.throttle.forget_account(&user.email).await {
             // The failures expire with the window anyway.
             tracing::warn!(reason = %err.chain(), "login throttle: forgetting a deleted account failed");
+        }
+        if let Some(resets) = &self.resets
+            && let Err(err) = resets.forget_account(&user.email).await
+        {
+            tracing::warn!(reason = %err.chain(), "reset throttle: forgetting a deleted account failed");
         }
         tracing::info!(user_id = %user.id, calls_ended = ended, "account deleted");
         Ok(())
