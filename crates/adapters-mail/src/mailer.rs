@@ -90,6 +90,16 @@ fn transport(config: &MailerConfig) -> Result<Transport, MailerConfigError> {
             let pem = fs::read(path).map_err(|err| {
                 MailerConfigError::ExtraRoots(format!("{}: {err}", path.display()))
             })?;
+            // An empty or wrong file would otherwise add nothing, silently.
+            if !pem
+                .windows(27)
+                .any(|window| window == b"-----BEGIN CERTIFICATE-----")
+            {
+                return Err(MailerConfigError::ExtraRoots(format!(
+                    "{} holds no PEM certificate",
+                    path.display()
+                )));
+            }
             let certificate = Certificate::from_pem(&pem)
                 .map_err(|err| MailerConfigError::ExtraRoots(err.to_string()))?;
             builder = builder.add_root_certificate(certificate);

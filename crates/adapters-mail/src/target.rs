@@ -6,8 +6,10 @@
 //!   the mail never leaves the machine (a local relay, the tests).
 //! * `?tls=required|opportunistic|none` on `smtp://` overrides that choice (`none` sends the
 //!   password, if any, in clear: only for a relay on a trusted network).
-//! * `user:password@` in the URL (percent-encoded) logs in with AUTH PLAIN or LOGIN, only
-//!   over TLS unless `tls=none` was asked for explicitly.
+//! * `user:password@` in the URL (percent-encoded) logs in with AUTH PLAIN or LOGIN. Refused
+//!   with `tls=opportunistic`, which would send the password in clear to a server (or a man in
+//!   the middle) that offers no STARTTLS; allowed over TLS, over plain SMTP to a loopback host
+//!   (it never leaves the machine) and with an explicit `tls=none`.
 
 use std::net::IpAddr;
 
@@ -63,6 +65,10 @@ pub enum SmtpUrlError {
     Extra,
     #[error("user name or password is not valid percent-encoded UTF-8")]
     Credentials,
+    #[error(
+        "carries a password with tls=opportunistic, which would send it in clear to a server without STARTTLS (use tls=required)"
+    )]
+    CredentialsInClear,
 }
 
 impl SmtpTarget {
@@ -110,6 +116,9 @@ impl SmtpTarget {
                 percent_decode(url.password().unwrap_or("")).ok_or(SmtpUrlError::Credentials)?;
             Some((user, password))
         };
+        if credentials.is_some() && security == Security::StartTlsOpportunistic {
+            return Err(SmtpUrlError::CredentialsInClear);
+        }
         Ok(Self {
             host,
             port,
@@ -231,6 +240,10 @@ mod tests {
             ("smtp://mail.example.com/inbox", SmtpUrlError::Extra),
             ("smtp://mail.example.com?pool=5", SmtpUrlError::Extra),
             ("smtp://u:%FF@mail.example.com", SmtpUrlError::Credentials),
+            (
+                "smtp://u:p@mail.example.com?tls=opportunistic",
+                SmtpUrlError::CredentialsInClear,
+            ),
         ] {
             assert_eq!(SmtpTarget::parse(raw), Err(expected.clone()), "{raw:?}");
             assert!(!expected.to_string().contains("example"), "{expected}");

@@ -249,3 +249,16 @@ async fn an_absent_server_is_a_counted_failure() {
         "{report:?}"
     );
 }
+
+#[tokio::test]
+async fn a_ca_file_without_a_certificate_is_refused_at_start() {
+    let empty = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::write(empty.path(), "not a certificate\n").expect("written");
+    let mut config = config("smtps://127.0.0.1:2465");
+    config.extra_roots = Some(empty.path().to_owned());
+    let err = SmtpMailer::start(config).expect_err("refused");
+    assert!(err.to_string().starts_with("SMTP_CA_FILE"), "{err}");
+    let mut config = self::config("smtps://127.0.0.1:2465");
+    config.extra_roots = Some("/nonexistent/ca.pem".into());
+    assert!(SmtpMailer::start(config).is_err(), "a missing file too");
+}

@@ -1,7 +1,8 @@
--- Password-reset links (POST /api/auth/password-reset). A row is one live link: the SHA-256 of
--- its secret (64 hex digits; the secret itself is never stored, so a copy of the database holds
--- no usable link), whose account it resets, and until when. A new request replaces the
--- account's earlier rows; a confirmation deletes them all; expired rows are purged.
+-- Password-reset links (POST /api/auth/password-reset). A row is the one live link of an
+-- account: the SHA-256 of its secret (64 hex digits; the secret itself is never stored, so a
+-- copy of the database holds no usable link), whose account it resets, and until when. A new
+-- request replaces the account's row (an upsert on the unique user_id, so concurrent requests
+-- still leave one link); a confirmation deletes it; expired rows are purged.
 --
 -- A new table only: nothing the Go backend created changes. The rows go with their account.
 CREATE TABLE IF NOT EXISTS password_reset_tokens (
@@ -11,6 +12,7 @@ CREATE TABLE IF NOT EXISTS password_reset_tokens (
     expires_at timestamptz NOT NULL
 );
 
-CREATE INDEX IF NOT EXISTS idx_password_reset_tokens_user_id ON password_reset_tokens (user_id);
+CREATE UNIQUE INDEX IF NOT EXISTS idx_password_reset_tokens_user_id
+    ON password_reset_tokens (user_id);
 CREATE INDEX IF NOT EXISTS idx_password_reset_tokens_expires_at
     ON password_reset_tokens (expires_at);

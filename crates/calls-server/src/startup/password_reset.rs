@@ -55,15 +55,25 @@ pub fn password_resets(
         )
         .into());
     }
+    for (setting, value) in [
+        ("mail.attempt_timeout_secs", mail.attempt_timeout_secs),
+        ("mail.attempts", u64::from(mail.attempts)),
+        ("mail.queue_capacity", mail.queue_capacity as u64),
+        ("mail.concurrency", mail.concurrency as u64),
+    ] {
+        if value == 0 {
+            return Err(SettingsError::invalid(setting, "must be at least 1").into());
+        }
+    }
     let mut config = MailerConfig::new(smtp_url, &mail.from).map_err(named)?;
     if !mail.ca_file.trim().is_empty() {
         config.extra_roots = Some(PathBuf::from(mail.ca_file.trim()));
     }
-    config.attempt_timeout = Duration::from_secs(mail.attempt_timeout_secs.max(1));
-    config.attempts = mail.attempts.max(1);
+    config.attempt_timeout = Duration::from_secs(mail.attempt_timeout_secs);
+    config.attempts = mail.attempts;
     config.retry_delay = Duration::from_secs(mail.retry_delay_secs);
-    config.queue_capacity = mail.queue_capacity.max(1);
-    config.concurrency = mail.concurrency.max(1);
+    config.queue_capacity = mail.queue_capacity;
+    config.concurrency = mail.concurrency;
     let mailer: Arc<dyn Mailer> = Arc::new(SmtpMailer::start(config).map_err(named)?);
     let service = PasswordResetService::new(
         auth,

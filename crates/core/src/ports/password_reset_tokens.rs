@@ -17,9 +17,9 @@ pub struct RedeemedReset {
 #[async_trait]
 pub trait PasswordResetTokens: Send + Sync {
     /// Makes `digest` the one live reset secret of the account with `email` until
-    /// `expires_at`, replacing the account's earlier ones (only the newest link works). Runs
-    /// the same statements whether or not such an account exists, so that the time it takes
-    /// does not tell; returns whether one does.
+    /// `expires_at`, replacing the account's earlier ones (only the newest link works, also
+    /// when requests race). Runs the same statements whether or not such an account exists,
+    /// so that the time it takes does not tell; returns whether one does.
     async fn issue(
         &self,
         email: &Email,
@@ -35,8 +35,7 @@ pub trait PasswordResetTokens: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<Option<UserId>, StorageError>;
 
-    /// Spends the secret, if it is live at `now`: deletes it and every other secret of its
-    /// account, stores `hash` as the password and ends every session opened up to `now` (as
+    /// Spends the secret, if it is live at `now`: deletes it (its account's only one), stores `hash` as the password and ends every session opened up to `now` (as
     /// [`super::UserRepository::end_all_sessions`]), in one transaction. Of concurrent
     /// redemptions of one secret exactly one succeeds; the others, and a secret that is
     /// unknown, spent or expired, get `None` and change nothing.

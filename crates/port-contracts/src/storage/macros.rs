@@ -92,6 +92,7 @@ macro_rules! storage_contract_tests {
             password_resets::a_secret_is_live_for_its_account_until_it_expires,
             password_resets::an_address_without_an_account_stores_nothing,
             password_resets::a_newer_secret_replaces_the_accounts_earlier_ones,
+            password_resets::concurrent_requests_leave_one_live_secret,
             password_resets::redeeming_sets_the_password_ends_the_sessions_and_spends_the_secret,
             password_resets::an_expired_or_unknown_secret_redeems_nothing,
             password_resets::concurrent_redemptions_of_one_secret_succeed_once,

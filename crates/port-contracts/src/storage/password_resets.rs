@@ -138,6 +138,42 @@ pub async fn a_newer_secret_replaces_the_accounts_earlier_ones<S: StorageUnderTe
     );
 }
 
+pub async fn concurrent_requests_leave_one_live_secret<S: StorageUnderTest>(storage: S) {
+    let alice = register(&storage, "alice@example.com").await;
+    let start = now();
+    let digests: Vec<ResetDigest> = (0..8).map(|_| digest()).collect();
+    let requests: Vec<_> = digests
+        .iter()
+        .cloned()
+        .map(|digest| {
+            let storage = storage.clone();
+            tokio::spawn(async move {
+                storage
+                    .issue(
+                        &email("alice@example.com"),
+                        &digest,
+                        start,
+                        start + TimeDelta::minutes(30),
+                    )
+                    .await
+            })
+        })
+        .collect();
+    for request in futures::future::join_all(requests).await {
+        assert!(
+            request.expect("task").expect("issue"),
+            "alice has an account"
+        );
+    }
+    let mut live = 0;
+    for digest in &digests {
+        if holder(&storage, digest, start).await == Some(alice.id) {
+            live += 1;
+        }
+    }
+    assert_eq!(live, 1, "of 8 concurrent requests, exactly one link works");
+}
+
 pub async fn redeeming_sets_the_password_ends_the_sessions_and_spends_the_secret<
     S: StorageUnderTest,
 >(

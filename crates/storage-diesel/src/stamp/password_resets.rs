@@ -15,6 +15,7 @@ macro_rules! stamp_password_reset_tokens {
             use diesel::prelude::*;
             use diesel::result::Error as DieselError;
             use diesel::sql_types::Text;
+            use diesel::upsert::excluded;
             use $crate::conversions::stored_email;
             use $crate::errors::storage_error;
 
@@ -27,10 +28,10 @@ macro_rules! stamp_password_reset_tokens {
 
             #[async_trait::async_trait]
             impl PasswordResetTokens for $storage {
-                /// Two statements, whatever the address: the account's earlier links are
-                /// deleted and the new one inserted, both selecting the account by e-mail, so
-                /// that an address without an account costs the same (each then touches no
-                /// row).
+                /// One statement, whatever the address: an insert of the account's row,
+                /// selected by e-mail, that replaces its earlier link (an upsert on the unique
+                /// `user_id`, so concurrent requests leave one live link). For an address
+                /// without an account it selects and writes nothing, in the same statement.
                 async fn issue(
                     &self,
                     email: &Email,
@@ -42,32 +43,30 @@ macro_rules! stamp_password_reset_tokens {
                     let digest = digest.as_str().to_owned();
                     self.db
                         .run("issue_password_reset", move |conn| {
-                            conn.transaction(|conn| {
-                                let account = users::table
-                                    .filter(users::email.eq(email.clone()))
-                                    .select(users::id);
-                                diesel::delete(
-                                    resets::table.filter(resets::user_id.eq_any(account)),
-                                )
-                                .execute(conn)?;
-                                let row = users::table.filter(users::email.eq(email)).select((
-                                    digest.into_sql::<Text>(),
-                                    users::id,
-                                    StoredTime(created_at).into_sql::<TimeSql>(),
-                                    StoredTime(expires_at).into_sql::<TimeSql>(),
-                                ));
-                                diesel::insert_into(resets::table)
-                                    .values(row)
-                                    .into_columns((
-                                        resets::token_hash,
-                                        resets::user_id,
-                                        resets::created_at,
-                                        resets::expires_at,
-                                    ))
-                                    .execute(conn)
-                                    .map(|inserted| inserted > 0)
-                            })
-                            .map_err(storage_error)
+                            let row = users::table.filter(users::email.eq(email)).select((
+                                digest.into_sql::<Text>(),
+                                users::id,
+                                StoredTime(created_at).into_sql::<TimeSql>(),
+                                StoredTime(expires_at).into_sql::<TimeSql>(),
+                            ));
+                            diesel::insert_into(resets::table)
+                                .values(row)
+                                .into_columns((
+                                    resets::token_hash,
+                                    resets::user_id,
+                                    resets::created_at,
+                                    resets::expires_at,
+                                ))
+                                .on_conflict(resets::user_id)
+                                .do_update()
+                                .set((
+                                    resets::token_hash.eq(excluded(resets::token_hash)),
+                                    resets::created_at.eq(excluded(resets::created_at)),
+                                    resets::expires_at.eq(excluded(resets::expires_at)),
+                                ))
+                                .execute(conn)
+                                .map(|written| written > 0)
+                                .map_err(storage_error)
                         })
                         .await
                 }
@@ -130,11 +129,10 @@ macro_rules! stamp_password_reset_tokens {
                                 else {
                                     return Err(DieselError::RollbackTransaction);
                                 };
+                                // The account's one row: deleting it decides the race.
                                 if diesel::delete(resets::table.find(digest)).execute(conn)? == 0 {
                                     return Err(DieselError::RollbackTransaction);
                                 }
-                                diesel::delete(resets::table.filter(resets::user_id.eq(user)))
-                                    .execute(conn)?;
                                 let user_id = UserId::from_uuid(user.0);
                                 let Some(cutoff) = end_sessions(conn, user_id, now)? else {
                                     return Err(DieselError::RollbackTransaction);
