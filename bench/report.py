@@ -414,6 +414,12 @@ def main():
              " after %s sequential logins through the API." % (
                  int(before) / MIB, int(after) / MIB, meta.get("setup_logins", "?")))
         emit("")
+    countries = meta.get("setup_rss_after_countries_kib")
+    if after and countries:
+        emit("Memory of the destination list (rendered on the first `GET /api/countries`, which no"
+             " scenario above sends): VmRSS %.1f MiB before and %.1f MiB after it." % (
+                 int(after) / MIB, int(countries) / MIB))
+        emit("")
 
     # --- targets ---
     targets = []

@@ -1,11 +1,13 @@
 //! The rendered answers of `GET /api/countries`, one per language, each with its `ETag`.
 //!
 //! The list depends only on the settings (the destination policy) and the names' data, so it
-//! is rendered once per process and then served from memory. Rendering validates every
-//! country's example number with libphonenumber, about two seconds of CPU (its pattern cache
+//! is rendered once per process and then served from memory. Rendering formats every
+//! country's example number with libphonenumber, a third of a second of CPU (its pattern cache
 //! holds 100 regular expressions, fewer than the countries need), so it is done on the
-//! blocking pool, on the first request or, in `calls-server serve`, by a warm-up right after
-//! start ([`CountryListings::warm_up`]); concurrent first requests wait for the same render.
+//! blocking pool, on the first request; concurrent first requests wait for the same render.
+//! Not at start: the patterns it compiles leave about 15 MiB resident (glibc keeps the
+//! freed compilation memory in its arena), which a process that is never asked for the list
+//! should not carry (docs/BENCHMARKS.md measures it).
 
 use std::sync::Arc;
 
@@ -73,13 +75,6 @@ impl CountryListings {
             .find(|(rendered, _)| *rendered == language)
             .map(|(_, list)| list.clone())
             .ok_or(RenderFailed)
-    }
-
-    /// Renders now, so that the first request does not wait.
-    pub async fn warm_up(&self) {
-        if let Err(error) = self.get(NameLanguage::English).await {
-            tracing::warn!(%error, "destination list warm-up");
-        }
     }
 }
 

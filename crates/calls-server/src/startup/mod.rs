@@ -31,8 +31,6 @@ pub struct Application {
     jobs: jobs::BackgroundJobs,
     /// The Prometheus listener, when `METRICS_ADDR` is set.
     metrics: Option<metrics::MetricsServer>,
-    /// Rendered by `serve` in the background right after start (tests render it on first use).
-    countries: std::sync::Arc<calls_server_actix::country_list::CountryListings>,
 }
 
 impl std::fmt::Debug for Application {
@@ -81,7 +79,6 @@ impl Application {
         let storage = open_storage(target, &settings.database).await?;
         let mut wired = wiring::wire(&settings, &storage)?;
         wired.http.observer = observer;
-        let countries = wired.state.countries.clone();
         wired.http.tls = tls;
         wired.http.metrics = metrics_endpoint
             .as_ref()
@@ -103,7 +100,6 @@ impl Application {
             server,
             jobs,
             metrics,
-            countries,
         })
     }
 
@@ -141,8 +137,6 @@ pub async fn serve(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(), StartupError> {
     let application = Application::build(settings, env).await?;
-    let countries = application.countries.clone();
-    tokio::spawn(async move { countries.warm_up().await });
     application
         .run_until_stopped()
         .await

@@ -42,6 +42,23 @@ impl PhoneNumber {
         Ok(Self { e164, region })
     }
 
+    /// libphonenumber's example number `national` of the country `region` (calling code
+    /// `country_code`), taken as valid without running the patterns (see
+    /// `DestinationPolicy::destinations`); `None` when it is not of E.164 length.
+    pub(crate) fn metadata_example(
+        country_code: u16,
+        national: &str,
+        region: &str,
+    ) -> Option<Self> {
+        let e164 = format!("+{country_code}{national}");
+        let digits = e164.len() - 1;
+        let shape_ok = (8..=15).contains(&digits) && e164[1..].bytes().all(|b| b.is_ascii_digit());
+        shape_ok.then(|| Self {
+            e164,
+            region: Some(region.to_owned()),
+        })
+    }
+
     pub fn as_e164(&self) -> &str {
         &self.e164
     }
