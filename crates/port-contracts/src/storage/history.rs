@@ -488,6 +488,15 @@ pub async fn history_totals_over_many_days_count_exactly_the_matching_calls<S: S
         (Some(midnight - DAY), Some(midnight + 40 * DAY)),
         (Some(midnight + DAY), Some(midnight + DAY)),
         (Some(midnight + 2 * DAY), Some(midnight + 3 * DAY - 1)),
+        // Ranges whose days cover every day the user has calls on (the total is then the
+        // user's total minus the days outside the whole days, when no status is filtered):
+        // the span exactly, wider, open at the start, and starting one microsecond after the
+        // first call (its day covered, the call itself not).
+        (Some(midnight - DAY - 1), Some(midnight + 40 * DAY)),
+        (Some(midnight - 3 * DAY), Some(midnight + 41 * DAY)),
+        (None, Some(midnight + 40 * DAY + HOUR)),
+        (Some(midnight - DAY), Some(midnight + 40 * DAY + HOUR)),
+        (Some(midnight - 2 * DAY + 1), Some(midnight + 40 * DAY - 1)),
     ];
     for (from, to) in ranges {
         for status in [

@@ -72,7 +72,7 @@ macro_rules! stamp_call_history {
             use diesel::dsl::{not, sum};
             use diesel::prelude::*;
             use diesel::sql_types::{Bool, Nullable};
-            use $crate::counted_days::CountedDays;
+            use $crate::counted_days::{CountedDays, day_of};
             use $crate::errors::storage_error;
             use $crate::history::assemble_page;
 
@@ -212,27 +212,115 @@ macro_rules! stamp_call_history {
                     None => CallStatus::ALL.iter().map(|status| status.as_str()).collect(),
                 };
                 let (first, last) = days.whole_days;
+                if filter.status.is_none() {
+                    let whole = WholeDaysOfEveryStatus {
+                        user,
+                        from_day: filter.date_from.map_or(i32::MIN, day_of),
+                        to_day: filter.date_to.map_or(i32::MAX, day_of),
+                        first,
+                        last,
+                    };
+                    let [_, head, tail] = partial_days(user, &days, None);
+                    return [Box::new(whole), head, tail];
+                }
                 let whole = user_call_day_counts::table
                     .filter(user_call_day_counts::user_id.eq(user))
                     .filter(user_call_day_counts::day.between(first, last))
                     .filter(user_call_day_counts::status.eq_any(statuses.clone()))
                     .select(sum(user_call_day_counts::total))
                     .single_value();
-                let head = calls::table
-                    .filter(calls::user_id.eq(user))
-                    .filter(calls::start_time.ge(StoredTime(days.head.0)))
+                let [_, head, tail] = partial_days(user, &days, Some(statuses));
+                [Box::new(whole), head, tail]
+            }
+
+            /// The calls of the range's partial first and last days, counted from the index;
+            /// the first slot is left for the whole days. Without `statuses` every call counts,
+            /// and the count is an index-only scan (the status is not in the index, so a
+            /// status filter reads each call's row).
+            fn partial_days<'a>(
+                user: StoredId,
+                days: &CountedDays,
+                statuses: Option<Vec<&'static str>>,
+            ) -> [Fragment<'a>; 3] {
+                let in_range = |from: StoredTime| {
+                    let mut count = calls::table
+                        .filter(calls::user_id.eq(user))
+                        .filter(calls::start_time.ge(from))
+                        .into_boxed();
+                    if let Some(statuses) = &statuses {
+                        count = count.filter(calls::status.eq_any(statuses.clone()));
+                    }
+                    count
+                };
+                let head = in_range(StoredTime(days.head.0))
                     .filter(calls::start_time.lt(StoredTime(days.head.1)))
-                    .filter(calls::status.eq_any(statuses.clone()))
                     .count()
                     .single_value();
-                let tail = calls::table
-                    .filter(calls::user_id.eq(user))
-                    .filter(calls::start_time.ge(StoredTime(days.tail.0)))
+                let tail = in_range(StoredTime(days.tail.0))
                     .filter(calls::start_time.le(StoredTime(days.tail.1)))
-                    .filter(calls::status.eq_any(statuses))
                     .count()
                     .single_value();
-                [Box::new(whole), Box::new(head), Box::new(tail)]
+                [Box::new(NullCount), Box::new(head), Box::new(tail)]
+            }
+
+            /// The whole days' part of a total filtered by dates only, read from whichever
+            /// counter rows are fewer. When the range's days cover every day the user has
+            /// calls on (the usual "last year" of an account younger than that), the whole
+            /// days are the user's total minus the days outside them, at most the range's two
+            /// partial days: a handful of counter rows instead of one per day and status of
+            /// the range. Otherwise the whole days' rows are summed. The user's first and last
+            /// day come from the counters' primary key (two index probes), and both databases
+            /// evaluate only the branch the `CASE` takes.
+            struct WholeDaysOfEveryStatus {
+                user: StoredId,
+                /// The days of the range's ends (`MIN`/`MAX` when open).
+                from_day: i32,
+                to_day: i32,
+                /// The whole days (see `CountedDays`).
+                first: i32,
+                last: i32,
+            }
+
+            impl diesel::query_builder::QueryFragment<Backend> for WholeDaysOfEveryStatus {
+                fn walk_ast<'b>(
+                    &'b self,
+                    mut out: diesel::query_builder::AstPass<'_, 'b, Backend>,
+                ) -> QueryResult<()> {
+                    type UserSql = diesel::dsl::SqlTypeOf<user_call_day_counts::user_id>;
+                    type Day = diesel::sql_types::Integer;
+                    let days = "FROM user_call_day_counts WHERE user_id = ";
+                    out.push_sql("(CASE WHEN ");
+                    out.push_bind_param::<Day, _>(&self.from_day)?;
+                    out.push_sql(" <= (SELECT min(day) ");
+                    out.push_sql(days);
+                    out.push_bind_param::<UserSql, _>(&self.user)?;
+                    out.push_sql(") AND ");
+                    out.push_bind_param::<Day, _>(&self.to_day)?;
+                    out.push_sql(" >= (SELECT max(day) ");
+                    out.push_sql(days);
+                    out.push_bind_param::<UserSql, _>(&self.user)?;
+                    out.push_sql(") THEN (SELECT total FROM user_call_counts WHERE user_id = ");
+                    out.push_bind_param::<UserSql, _>(&self.user)?;
+                    out.push_sql(") - coalesce((SELECT sum(total) ");
+                    out.push_sql(days);
+                    out.push_bind_param::<UserSql, _>(&self.user)?;
+                    out.push_sql(" AND day < ");
+                    out.push_bind_param::<Day, _>(&self.first)?;
+                    out.push_sql("), 0) - coalesce((SELECT sum(total) ");
+                    out.push_sql(days);
+                    out.push_bind_param::<UserSql, _>(&self.user)?;
+                    out.push_sql(" AND day > ");
+                    out.push_bind_param::<Day, _>(&self.last)?;
+                    out.push_sql("), 0) ELSE (SELECT sum(total) ");
+                    out.push_sql(days);
+                    out.push_bind_param::<UserSql, _>(&self.user)?;
+                    out.push_sql(" AND day BETWEEN ");
+                    out.push_bind_param::<Day, _>(&self.first)?;
+                    out.push_sql(" AND ");
+                    out.push_bind_param::<Day, _>(&self.last)?;
+                    out.push_sql(") END)");
+                    Ok(())
+                }
             }
 
             /// The user's calls that match the filter, in no particular order: the page's rows
