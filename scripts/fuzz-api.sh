@@ -58,11 +58,18 @@ cat >"$work/calls.toml" <<'TOML'
 [auth.throttle]
 account_max_failures = 1000000
 address_max_failures = 1000000
+
+[auth.password_reset]
+email_max_requests = 1000000
+address_max_requests = 1000000
 TOML
 
 local_server_start fuzz-api \
   VOIP_MAX_ACTIVE_CALLS_PER_USER=1000000 \
   VOIP_MAX_CALLS_PER_DAY=0 \
+  SMTP_URL=smtp://127.0.0.1:9 \
+  MAIL_FROM='Calls <no-reply@calls.example>' \
+  PASSWORD_RESET_URL=https://calls.example/reset-password \
   CALLS_CONFIG="$work/calls.toml"
 
 step "register the fuzzing user"
@@ -87,9 +94,12 @@ fi
 #   5xx, documented or not, so 503 (and only 503) is accepted for exactly these four operations,
 #   the way schemathesis prescribes for a 5xx by design (`schemathesis explain ST101`). A 500, or
 #   a 503 from any other operation, still fails, and every other check runs on them unchanged.
+# - Password resets are on, sending to a port nothing listens on (127.0.0.1:9): every request
+#   is answered as with a real mail server (delivery fails in the background, counted), and
+#   the reset limits are raised like the login limits.
 # - Some operations validate more than JSON Schema can say (phone numbers valid for their
-#   country, guessable passwords, server-issued cursors, date_from <= date_to, IANA zones,
-#   integer literals); openapi.yml documents these rules. For exactly those operations
+#   country, guessable passwords, server-issued cursors and reset tokens, date_from <= date_to,
+#   IANA zones, integer literals); openapi.yml documents these rules. For exactly those operations
 #   `positive_data_acceptance` also accepts a 400, and the custom check of
 #   scripts/fuzz-hooks.py (`positive_data_refused_only_by_unexpressible_rules`, run by
 #   `--checks all`) fails any such 400 whose message is not one of those rules.
@@ -104,7 +114,7 @@ include-operation-id = ["issueVoiceToken", "twimlByGet", "twimlByPost", "twilioS
 checks.not_a_server_error.expected-statuses = ["2xx", "3xx", "4xx", "503"]
 
 [[operations]]
-include-operation-id = ["register", "createCall", "initiateCall", "updateCall", "callHistory"]
+include-operation-id = ["register", "createCall", "initiateCall", "updateCall", "callHistory", "confirmPasswordReset"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx", "400"]
 TOML
 

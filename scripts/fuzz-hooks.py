@@ -2,7 +2,8 @@
 
 Some operations validate more than JSON Schema can say: a phone number must be valid for its
 country (libphonenumber), a password must not be guessable (zxcvbn), a history cursor must be
-one the server issued, `date_from` must not be after `date_to`, `tz` must name an IANA zone, and
+one the server issued (and a password-reset token one it mailed), `date_from` must not be
+after `date_to`, `tz` must name an IANA zone, and
 `duration` must be an integer literal (JSON Schema counts `10.0` as an integer). openapi.yml
 documents each rule; schema-valid data can still break one, and the server then answers 400.
 
@@ -40,6 +41,12 @@ UNEXPRESSIBLE_RULES: dict[str, list[re.Pattern[str]]] = {
             r"^недопустимое значение поля duration: invalid type: floating point `-?[0-9.eE+-]+`,"
             r" expected i64$"
         ),
+    ],
+    "POST /api/auth/password-reset/confirm": [
+        re.compile(r"^the password-reset link is invalid, already used or expired; ask for a new one$"),
+        re.compile(r"^ссылка для сброса пароля недействительна, уже использована или устарела; запросите новую$"),
+        re.compile(r"^password is too common\b"),
+        re.compile(r"^пароль слишком распространён\b"),
     ],
     "GET /api/calls/history": [
         re.compile(r"^cursor is not one this server issued$"),
