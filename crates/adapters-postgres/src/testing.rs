@@ -8,8 +8,10 @@
 //! When no server answers, tests are skipped with a loud warning, unless `REQUIRE_POSTGRES=1`,
 //! which turns that into a failure (for CI, where a skipped suite must not pass silently).
 //!
-//! [`pgbouncer::PgBouncer`] puts a private PgBouncer in transaction mode in front of that server.
+//! [`pgbouncer::PgBouncer`] puts a private PgBouncer in transaction mode in front of that server;
+//! [`counting_proxy::counted`] a proxy that counts the statements a client sends.
 
+pub mod counting_proxy;
 pub mod pgbouncer;
 
 use std::io::Write as _;

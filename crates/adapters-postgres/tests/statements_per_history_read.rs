@@ -2,20 +2,18 @@
 //! request (page numbers and cursors, with and without filters, with the session check, and
 //! for a revoked token), with no `BEGIN`/`COMMIT` and no connection check.
 //!
-//! Counted on the wire: the storage reaches PostgreSQL through a small proxy in this test that
-//! forwards every byte and parses the frontend side of the protocol, counting `Execute` and
+//! Counted on the wire: the storage reaches PostgreSQL through a small proxy
+//! (`testing::counting_proxy`) that forwards every byte and parses the frontend side of the
+//! protocol, counting `Execute` and
 //! simple `Query` messages (statements run) and `Sync` messages (round trips). The pool has one
 //! connection, warmed up once per shape (diesel prepares a statement on first use: a `Parse`
 //! round trip, once per connection and shape), so what is counted afterwards is what every
 //! later request costs.
 
-use std::io::{Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use calls_adapters_postgres::testing::TestDatabase;
+use calls_adapters_postgres::testing::counting_proxy::counted;
 use calls_adapters_postgres::{PoolOptions, PostgresStorage};
 use calls_core::domain::{
     CallStatus, HistoryCursor, HistoryFilter, HistoryQuery, PagePosition, UserId,
@@ -23,102 +21,6 @@ use calls_core::domain::{
 use calls_core::ports::{CallHistory, RevocationKey, RevocationStore, SessionHistory, SessionRef};
 use chrono::{Duration as Days, Utc};
 use diesel::connection::SimpleConnection;
-
-/// Frontend messages seen, by kind.
-#[derive(Debug, Default)]
-struct Counts {
-    executes: AtomicUsize,
-    simple_queries: AtomicUsize,
-    syncs: AtomicUsize,
-}
-
-impl Counts {
-    fn snapshot(&self) -> (usize, usize, usize) {
-        (
-            self.executes.load(Ordering::SeqCst),
-            self.simple_queries.load(Ordering::SeqCst),
-            self.syncs.load(Ordering::SeqCst),
-        )
-    }
-}
-
-/// Reads exactly `buf.len()` bytes, or `false` at end of stream.
-fn read_exact_or_end(stream: &mut TcpStream, buf: &mut [u8]) -> bool {
-    stream.read_exact(buf).is_ok()
-}
-
-/// Forwards one client connection to `upstream`, counting its frontend messages.
-fn relay(mut client: TcpStream, upstream: &str, counts: &Counts) {
-    let Ok(mut server) = TcpStream::connect(upstream) else {
-        return;
-    };
-    let (mut from_server, mut to_client) = (
-        server.try_clone().expect("clone"),
-        client.try_clone().expect("clone"),
-    );
-    let backward = std::thread::spawn(move || {
-        let _ = std::io::copy(&mut from_server, &mut to_client);
-        let _ = to_client.shutdown(Shutdown::Write);
-    });
-    // The startup message has no type byte: a length (itself included), then the rest.
-    let mut length = [0u8; 4];
-    if read_exact_or_end(&mut client, &mut length) {
-        let mut rest = vec![0u8; (u32::from_be_bytes(length) as usize).saturating_sub(4)];
-        if read_exact_or_end(&mut client, &mut rest) {
-            let _ = server.write_all(&length);
-            let _ = server.write_all(&rest);
-            // Then typed messages: a type byte, a length, the body.
-            let mut head = [0u8; 5];
-            while read_exact_or_end(&mut client, &mut head) {
-                let length = u32::from_be_bytes([head[1], head[2], head[3], head[4]]) as usize;
-                let mut body = vec![0u8; length.saturating_sub(4)];
-                if !read_exact_or_end(&mut client, &mut body) {
-                    break;
-                }
-                match head[0] {
-                    b'E' => counts.executes.fetch_add(1, Ordering::SeqCst),
-                    b'Q' => counts.simple_queries.fetch_add(1, Ordering::SeqCst),
-                    b'S' => counts.syncs.fetch_add(1, Ordering::SeqCst),
-                    _ => 0,
-                };
-                if server.write_all(&head).is_err() || server.write_all(&body).is_err() {
-                    break;
-                }
-            }
-        }
-    }
-    let _ = server.shutdown(Shutdown::Write);
-    let _ = backward.join();
-}
-
-/// Starts the counting proxy in front of `upstream` (`host:port`); returns its address.
-fn start_proxy(upstream: String, counts: Arc<Counts>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind the proxy");
-    let address = listener.local_addr().expect("proxy address").to_string();
-    std::thread::spawn(move || {
-        for client in listener.incoming().flatten() {
-            let (upstream, counts) = (upstream.clone(), counts.clone());
-            std::thread::spawn(move || relay(client, &upstream, &counts));
-        }
-    });
-    address
-}
-
-/// `url` with its `host:port` replaced by `address`, TLS and GSS encryption off (so that the
-/// proxy sees the protocol in clear), and the `host:port` it had.
-fn through(url: &str, address: &str) -> (String, String) {
-    let after_at = url
-        .find('@')
-        .map_or(url.find("//").expect("scheme") + 2, |at| at + 1);
-    let end = after_at + url[after_at..].find('/').expect("database name");
-    let upstream = url[after_at..end].to_owned();
-    let proxied = format!(
-        "{}{address}{}?sslmode=disable&gssencmode=disable",
-        &url[..after_at],
-        &url[end..]
-    );
-    (proxied, upstream)
-}
 
 fn query(user: UserId, filter: HistoryFilter, position: PagePosition) -> HistoryQuery {
     HistoryQuery {
@@ -147,10 +49,7 @@ async fn every_history_read_is_one_statement_and_one_round_trip() {
     ))
     .expect("seed");
 
-    let counts = Arc::new(Counts::default());
-    let (url, upstream) = through(database.url(), "PROXY");
-    let address = start_proxy(upstream, counts.clone());
-    let url = url.replace("PROXY", &address);
+    let (url, counts) = counted(database.url());
     let storage = tokio::task::spawn_blocking(move || {
         PostgresStorage::connect(
             &url,

@@ -15,7 +15,11 @@
 //! `the_storage_contract_holds_with_a_replica` runs every storage contract rule on a
 //! `PostgresStorage` reading history from the replica.
 //!
-//! Both are ignored by a plain `cargo test`: `cargo test -p calls-server --test replica --
+//! `a_history_read_is_one_statement_on_the_primary_and_one_on_the_replica` counts the
+//! statements each database receives per read, on the wire: one on each, and when the replica
+//! has not replayed the user's last write, a second one on the primary (the page).
+//!
+//! All are ignored by a plain `cargo test`: `cargo test -p calls-server --test replica --
 //! --ignored` (`just test-replica`). Without PostgreSQL's server binaries they fail.
 
 mod support;
@@ -626,4 +630,185 @@ async fn the_storage_contract_holds_with_a_replica() {
     );
     eprintln!("storage contract with a replica: {ran} rules, {replica} pages read on the replica");
     assert_eq!(failed, 0, "reads on the replica failed");
+}
+
+/// Statements per history read, counted on the wire on both databases (issue 18: at most one
+/// on the primary and one on the replica). The storage reaches each through a counting proxy
+/// (`testing::counting_proxy`), each pool has one connection, and every shape is read once
+/// before counting (diesel prepares a statement on first use).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs private PostgreSQL clusters: just test-replica"]
+async fn a_history_read_is_one_statement_on_the_primary_and_one_on_the_replica() {
+    use calls_adapters_postgres::testing::counting_proxy::counted;
+    use calls_core::domain::{HistoryFilter, HistoryQuery, PagePosition, UserId};
+    use calls_core::ports::{CallHistory, RevocationKey, SessionHistory, SessionRef};
+
+    const READS: usize = 5;
+    let user = UserId::new();
+    let pair = tokio::task::spawn_blocking(move || {
+        let pair = Pair::start(&[]);
+        pair.create_database("calls", "");
+        pair
+    })
+    .await
+    .expect("clusters");
+    let pair = Arc::new(pair);
+    let (primary, replica) = (pair.primary.url_of("calls"), pair.replica.url_of("calls"));
+    let seeding = Arc::clone(&pair);
+    let migrate = primary.clone();
+    tokio::task::spawn_blocking(move || {
+        let storage =
+            PostgresStorage::connect(&migrate, TestDatabase::pool_options()).expect("the primary");
+        storage.run_migrations().expect("migrations");
+        seeding.primary.query_in(
+            "calls",
+            &format!(
+                "INSERT INTO users (id, email, password_hash, created_at)
+                   VALUES ('{user}', 'counted@example.com', 'x', now());
+                 INSERT INTO calls (id, user_id, phone_number, start_time, duration, status)
+                   SELECT gen_random_uuid(), '{user}', '+4930901820',
+                          now() - make_interval(hours => n), 0, 'completed'
+                   FROM generate_series(1, 30) AS n;"
+            ),
+        );
+        seeding.wait_replayed();
+    })
+    .await
+    .expect("seeded");
+
+    let (primary, on_primary) = counted(&primary);
+    let (replica, on_replica) = counted(&replica);
+    let one = PoolOptions {
+        max_size: 1,
+        min_idle: 0,
+        connection_timeout: Duration::from_secs(5),
+    };
+    let primary_pool = one.clone();
+    let storage =
+        tokio::task::spawn_blocking(move || PostgresStorage::connect(&primary, primary_pool))
+            .await
+            .expect("connect")
+            .expect("the primary, through its proxy")
+            .with_read_replica(
+                &replica,
+                ReplicaOptions {
+                    pool: one,
+                    max_lag: Duration::from_secs(600),
+                    // One probe, right away; none while the test counts.
+                    probe_interval: Duration::from_secs(3600),
+                },
+            )
+            .expect("replica options");
+    let deadline = Instant::now() + PATIENCE;
+    while storage.replica().map(|report| report.condition) != Some(ReplicaCondition::Up) {
+        assert!(Instant::now() < deadline, "the replica is not up");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let session = SessionRef {
+        key: RevocationKey::new("jti:counted".into()),
+        user_id: user,
+        issued_at: chrono::Utc::now() - chrono::Duration::minutes(1),
+    };
+    let query = HistoryQuery {
+        user_id: user,
+        filter: HistoryFilter::default(),
+        limit: 20,
+        position: PagePosition::Number(1),
+    };
+    let replica_reads = |storage: &PostgresStorage, source| {
+        storage
+            .replica()
+            .map_or(0, |report| report.reads_from(source))
+    };
+    // Reads `READS` pages; returns the statements each database received for them, after
+    // checking that no simple query (BEGIN, COMMIT, a connection check) was sent.
+    let counted_reads = || async {
+        let read = storage
+            .page_for_live_session(query.clone(), session.clone())
+            .await
+            .expect("warm-up");
+        assert!(matches!(read, SessionHistory::Page(_)), "{read:?}");
+        let (primary_before, replica_before) = (on_primary.snapshot(), on_replica.snapshot());
+        for _ in 0..READS {
+            let read = storage
+                .page_for_live_session(query.clone(), session.clone())
+                .await
+                .expect("read");
+            let SessionHistory::Page(page) = read else {
+                panic!("a live session gets its page");
+            };
+            assert!(page.total >= 30, "{}", page.total);
+        }
+        let (primary_after, replica_after) = (on_primary.snapshot(), on_replica.snapshot());
+        assert_eq!(
+            primary_after.1, primary_before.1,
+            "no simple query on the primary"
+        );
+        assert_eq!(
+            replica_after.1, replica_before.1,
+            "no simple query on the replica"
+        );
+        (
+            primary_after.0 - primary_before.0,
+            replica_after.0 - replica_before.0,
+        )
+    };
+
+    let before = replica_reads(&storage, HistoryReadSource::Replica);
+    let (primary_statements, replica_statements) = counted_reads().await;
+    assert_eq!(
+        replica_reads(&storage, HistoryReadSource::Replica) - before,
+        READS as u64 + 1,
+        "every page was read on the replica"
+    );
+    assert_eq!(
+        primary_statements, READS,
+        "one statement on the primary per read"
+    );
+    assert_eq!(
+        replica_statements, READS,
+        "one statement on the replica per read"
+    );
+
+    // The replica behind the user's last write: its statement finds the write missing, and the
+    // page is read on the primary, a second statement there.
+    let behind = Arc::clone(&pair);
+    tokio::task::spawn_blocking(move || {
+        behind.replica.query("SELECT pg_wal_replay_pause()");
+        wait_until("replay is paused", || {
+            behind
+                .replica
+                .query("SELECT pg_get_wal_replay_pause_state()")
+                == "paused"
+        });
+        behind.primary.query_in(
+            "calls",
+            &format!(
+                "INSERT INTO calls (id, user_id, phone_number, start_time, duration, status)
+                   VALUES (gen_random_uuid(), '{user}', '+4930901820', now(), 0, 'completed')"
+            ),
+        );
+    })
+    .await
+    .expect("a write the replica has not replayed");
+    let before = replica_reads(&storage, HistoryReadSource::PrimaryReplicaBehindUser);
+    let (primary_statements, replica_statements) = counted_reads().await;
+    assert_eq!(
+        replica_reads(&storage, HistoryReadSource::PrimaryReplicaBehindUser) - before,
+        READS as u64 + 1,
+        "every page was read on the primary, the replica being behind the user"
+    );
+    assert_eq!(
+        primary_statements,
+        2 * READS,
+        "two statements on the primary per read"
+    );
+    assert_eq!(
+        replica_statements, READS,
+        "one statement on the replica per read"
+    );
+    let resume = Arc::clone(&pair);
+    tokio::task::spawn_blocking(move || resume.replica.query("SELECT pg_wal_replay_resume()"))
+        .await
+        .expect("resumed");
 }
