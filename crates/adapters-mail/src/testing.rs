@@ -466,7 +466,7 @@ async fn session(
                 reader.get_mut().write_all(b"221 2.0.0 bye\r\n").await?;
                 return Ok(Next::Close);
             }
-            _ => "502 5.5.2 not implemented".to_owned(),
+            _ => "500 5.5.1 command unrecognized".to_owned(),
         };
         reader
             .get_mut()

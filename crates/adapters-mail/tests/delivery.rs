@@ -159,31 +159,29 @@ async fn required_starttls_refuses_a_server_without_it() {
     assert!(server.received().is_empty(), "nothing sent in clear");
 }
 
-#[tokio::test]
-async fn a_permanent_refusal_is_not_retried_a_temporary_one_is() {
-    let refusing = SmtpServer::start(Behaviour {
-        refuse_recipients: Some("550 5.1.1 no such user".into()),
+/// One message to a server that answers every recipient with `refusal`: the server and the
+/// mailer's report once the message is settled.
+async fn refused_with(refusal: &str) -> (SmtpServer, MailReport) {
+    let server = SmtpServer::start(Behaviour {
+        refuse_recipients: Some(refusal.into()),
         ..Behaviour::default()
     })
     .await;
-    let mailer = SmtpMailer::start(config(&refusing.url())).expect("mailer");
+    let mailer = SmtpMailer::start(config(&server.url())).expect("mailer");
     mailer
         .send_later(mail("bob@example.com", "Hi", "x"))
         .expect("queued");
     let report = settled(&mailer).await;
+    (server, report)
+}
+
+#[tokio::test]
+async fn a_permanent_refusal_is_not_retried_a_temporary_one_is() {
+    let (refusing, report) = refused_with("550 5.1.1 no such user").await;
     assert_eq!((report.sent, report.failed), (0, 1), "{report:?}");
     assert_eq!(refusing.connections(), 1, "550 is final: one attempt");
 
-    let busy = SmtpServer::start(Behaviour {
-        refuse_recipients: Some("451 4.3.0 try again later".into()),
-        ..Behaviour::default()
-    })
-    .await;
-    let mailer = SmtpMailer::start(config(&busy.url())).expect("mailer");
-    mailer
-        .send_later(mail("bob@example.com", "Hi", "x"))
-        .expect("queued");
-    let report = settled(&mailer).await;
+    let (busy, report) = refused_with("451 4.3.0 try again later").await;
     assert_eq!((report.sent, report.failed), (0, 1), "{report:?}");
     assert_eq!(
         busy.connections(),

@@ -25,6 +25,16 @@ async fn issue<S: PasswordResetTokens>(
         .unwrap_or_else(|error| panic!("issue for {address}: {error}"))
 }
 
+/// [`issue`] with the default life of a link, 30 minutes.
+async fn issue_live<S: PasswordResetTokens>(
+    storage: &S,
+    address: &str,
+    digest: &ResetDigest,
+    at: DateTime<Utc>,
+) -> bool {
+    issue(storage, address, digest, at, TimeDelta::minutes(30)).await
+}
+
 async fn holder<S: PasswordResetTokens>(
     storage: &S,
     digest: &ResetDigest,
@@ -42,14 +52,7 @@ pub async fn a_secret_is_live_for_its_account_until_it_expires<S: StorageUnderTe
     let secret = digest();
     let start = now();
     assert!(
-        issue(
-            &storage,
-            "Alice@Example.com",
-            &secret,
-            start,
-            TimeDelta::minutes(30)
-        )
-        .await,
+        issue_live(&storage, "Alice@Example.com", &secret, start).await,
         "the account is found by its address in any letter case"
     );
     let expiry = start + TimeDelta::minutes(30);
@@ -101,30 +104,9 @@ pub async fn a_newer_secret_replaces_the_accounts_earlier_ones<S: StorageUnderTe
     let bob = register(&storage, "bob@example.com").await;
     let (first, second, bobs) = (digest(), digest(), digest());
     let start = now();
-    issue(
-        &storage,
-        "alice@example.com",
-        &first,
-        start,
-        TimeDelta::minutes(30),
-    )
-    .await;
-    issue(
-        &storage,
-        "bob@example.com",
-        &bobs,
-        start,
-        TimeDelta::minutes(30),
-    )
-    .await;
-    issue(
-        &storage,
-        "alice@example.com",
-        &second,
-        start,
-        TimeDelta::minutes(30),
-    )
-    .await;
+    issue_live(&storage, "alice@example.com", &first, start).await;
+    issue_live(&storage, "bob@example.com", &bobs, start).await;
+    issue_live(&storage, "alice@example.com", &second, start).await;
     assert_eq!(
         holder(&storage, &first, start).await,
         None,
@@ -183,22 +165,8 @@ pub async fn redeeming_sets_the_password_ends_the_sessions_and_spends_the_secret
     let bob = register(&storage, "bob@example.com").await;
     let (secret, bobs) = (digest(), digest());
     let start = now();
-    issue(
-        &storage,
-        "alice@example.com",
-        &secret,
-        start,
-        TimeDelta::minutes(30),
-    )
-    .await;
-    issue(
-        &storage,
-        "bob@example.com",
-        &bobs,
-        start,
-        TimeDelta::minutes(30),
-    )
-    .await;
+    issue_live(&storage, "alice@example.com", &secret, start).await;
+    issue_live(&storage, "bob@example.com", &bobs, start).await;
     let old_session = SessionRef {
         key: RevocationKey::new("jti:before-reset".into()),
         user_id: alice.id,
@@ -262,14 +230,7 @@ pub async fn an_expired_or_unknown_secret_redeems_nothing<S: StorageUnderTest>(s
     let alice = register(&storage, "alice@example.com").await;
     let secret = digest();
     let start = now();
-    issue(
-        &storage,
-        "alice@example.com",
-        &secret,
-        start,
-        TimeDelta::minutes(30),
-    )
-    .await;
+    issue_live(&storage, "alice@example.com", &secret, start).await;
     for (what, digest, at) in [
         ("expired", secret.clone(), start + TimeDelta::minutes(30)),
         ("unknown", digest(), start),
@@ -296,14 +257,7 @@ pub async fn concurrent_redemptions_of_one_secret_succeed_once<S: StorageUnderTe
     register(&storage, "alice@example.com").await;
     let secret = digest();
     let start = now();
-    issue(
-        &storage,
-        "alice@example.com",
-        &secret,
-        start,
-        TimeDelta::minutes(30),
-    )
-    .await;
+    issue_live(&storage, "alice@example.com", &secret, start).await;
     let attempts: Vec<_> = (0..8)
         .map(|i| {
             let storage = storage.clone();
@@ -354,14 +308,7 @@ pub async fn purging_deletes_only_expired_secrets<S: StorageUnderTest>(storage: 
         TimeDelta::minutes(5),
     )
     .await;
-    issue(
-        &storage,
-        "bob@example.com",
-        &long,
-        start,
-        TimeDelta::minutes(30),
-    )
-    .await;
+    issue_live(&storage, "bob@example.com", &long, start).await;
     let purged = storage
         .purge_expired_links(start + TimeDelta::minutes(5))
         .await
