@@ -85,9 +85,16 @@ def token(request):
     their_claims = jwt.decode(their_jwt, options=options)
     if shape(ours) != shape(their_claims):
         problems.append(f"claims {shape(ours)} differ in structure from {shape(their_claims)}")
-    for name in ("iss", "sub", "grants", "nbf", "exp"):
+    for name in ("iss", "sub", "grants", "nbf"):
         if ours.get(name) != their_claims.get(name):
             problems.append(f"{name}: {ours.get(name)!r} != library's {their_claims.get(name)!r}")
+    # The library stamps `exp` from its own clock when it signs, a moment after ours did: the
+    # same rule (issue time plus ttl) may land on the next second, never earlier, never further.
+    our_exp, their_exp = ours.get("exp"), their_claims.get("exp")
+    if not isinstance(our_exp, int) or our_exp != request["nbf"] + request["ttl"]:
+        problems.append(f"exp: {our_exp!r} is not the issue time plus ttl")
+    elif not isinstance(their_exp, int) or not 0 <= their_exp - our_exp <= 2:
+        problems.append(f"exp: {our_exp!r} != library's {their_exp!r}")
     if not str(ours.get("jti", "")).startswith(request["api_key_sid"] + "-"):
         problems.append(f"jti {ours.get('jti')!r} is not <API key SID>-<time>")
     return {"problems": problems}
