@@ -23,6 +23,14 @@
 #                                PgBouncer in transaction mode (DATABASE_POOLER=transaction),
 #                                reported next to the direct figures; default: direct only
 #   BENCH_POOLER_POOL_SIZE=20    PgBouncer's server connections (default_pool_size)
+#   BENCH_ONLY="hist_20 ref:hist_20_ideal flood"
+#                                a quick look while working on one target: only these
+#                                scenarios (names as in the results), pgbench references
+#                                ("ref:" + name) and the login flood ("flood"); no hash timer,
+#                                bulk insert, EXPLAIN or large data set; docs/BENCHMARKS.md is
+#                                left alone and a summary is printed instead
+#   BENCH_SERVER_ENV="VAR=value ..."  extra environment of the server (an experiment's settings,
+#                                e.g. DATABASE_MAX_CONNECTIONS=8); recorded in the report
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -44,6 +52,8 @@ PGBENCH=${PGBENCH:-/usr/lib/postgresql/15/bin/pgbench}
 REPORT=${BENCH_REPORT:-docs/BENCHMARKS.md}
 POOLER=${BENCH_POOLER:-}
 POOLER_POOL_SIZE=${BENCH_POOLER_POOL_SIZE:-20}
+ONLY=${BENCH_ONLY:-}
+read -ra SERVER_EXTRA_ENV <<<"${BENCH_SERVER_ENV:-}"
 SERVER_BIN=$ROOT/target/release/calls-server
 HASH_TOOL_TARGET=$ROOT/target/bench-tools
 HASH_TOOL=$HASH_TOOL_TARGET/release/bench-hash-time
@@ -73,6 +83,8 @@ CPU_PID=
 FLOOD_PID=
 log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
+# wanted NAME: is NAME part of this run (every part is, unless BENCH_ONLY names some)?
+wanted() { [[ -z $ONLY || " $ONLY " == *" $1 "* ]]; }
 meta() { printf '%s\t%s\n' "$1" "$2" >>"$RESULTS/meta.tsv"; }
 
 cleanup() {
@@ -151,7 +163,7 @@ start_server() {
     DATABASE_URL="$SERVER_DB_URL" JWT_SECRET="$JWT_SECRET" VOIP_PROVIDER=mock LOG_LEVEL=warn \
     LOG_FORMAT=text SERVER_HOST=127.0.0.1 SERVER_PORT="$PORT" \
     VOIP_MAX_CALLS_PER_DAY=1000000000 VOIP_MAX_ACTIVE_CALLS_PER_USER=1000000 \
-    "${SERVER_POOLER_ENV[@]}" "$SERVER_BIN" >>"$RESULTS/server.log" 2>&1 &
+    "${SERVER_POOLER_ENV[@]}" "${SERVER_EXTRA_ENV[@]}" "$SERVER_BIN" >>"$RESULTS/server.log" 2>&1 &
   SERVER_PID=$!
   local _
   for _ in $(seq 1 120); do
@@ -363,6 +375,7 @@ scenario_meta() { # name conns threads script detail
 scenario() {
   local name=$1 conns=$2 threads=$3 script=$4 detail=$5
   shift 5
+  wanted "$name" || return 0
   log "scenario $name: $detail ($conns connections, $threads threads, ${WARMUP}s + ${DURATION}s)"
   quiet "$name"
   start_server
@@ -511,6 +524,7 @@ if [[ $POOLER == pgbouncer ]]; then
 fi
 
 # Health latency while a login flood runs: the flood starts first and outlasts the probe.
+if wanted flood; then
 log "scenario flood: login flood ($CONNS connections) + health probe ($HEALTH_CONNS connections)"
 quiet flood
 start_server
@@ -539,11 +553,13 @@ for half in flood_login flood_health; do
 done
 scenario_meta flood_login "$CONNS" "$THREADS" login.lua "login flood (with the health probe running)"
 scenario_meta flood_health "$HEALTH_CONNS" 1 get.lua "GET /system/health during the login flood"
+fi
 
 # --- references ------------------------------------------------------------------------------
 user_id() { psql_db -Atc "SELECT id FROM users WHERE email = '$1'"; }
 pgbench_ref() { # name user_email offset script
   local name=$1 uid
+  wanted "ref:$name" || return 0
   uid=$(user_id "$2")
   log "pgbench $name: $4 for $2, offset $3 ($CONNS clients, $THREADS threads, ${DURATION}s)"
   local args=(-n -M prepared -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -c "$CONNS" -j "$THREADS"
@@ -561,6 +577,22 @@ pgbench_ref() { # name user_email offset script
 pgbench_ref hist_20_ideal calls20@bench.test 0 history_ideal.sql
 pgbench_ref hist_20 calls20@bench.test 0 history_page.sql
 pgbench_ref hist_100k calls100k@bench.test 0 history_page.sql
+
+if [[ -n $ONLY ]]; then
+  log "BENCH_ONLY=\"$ONLY\": $REPORT left as it is; summary of ${RESULTS#"$ROOT"/}:"
+  for file in "$RESULTS"/*.wrk.txt; do
+    [[ -e $file ]] || continue
+    printf '%-22s %12s req/s  p50 %-9s p99 %s\n' "$(basename "$file" .wrk.txt)" \
+      "$(awk '/^Requests\/sec/ { print $2 }' "$file")" \
+      "$(awk '$1 == "50%" { print $2 }' "$file")" "$(awk '$1 == "99%" { print $2 }' "$file")"
+  done
+  for file in "$RESULTS"/pgbench_*.txt; do
+    [[ -e $file ]] || continue
+    printf '%-22s %12s tps\n' "$(basename "$file" .txt)" \
+      "$(awk '/^tps/ { print $3 }' "$file")"
+  done
+  exit 0
+fi
 
 if [[ -x $HASH_TOOL ]]; then
   log "single-hash time (bench/hash-time)"

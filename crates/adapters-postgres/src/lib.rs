@@ -26,6 +26,7 @@ mod columns;
 mod dialect;
 mod login_throttle;
 mod migrations;
+mod pipelined;
 mod pool;
 mod replica;
 mod schema;
@@ -37,6 +38,9 @@ pub mod testing;
 
 pub use calls_storage_diesel::{MigrationError, PoolOptions};
 pub use login_throttle::PostgresLoginThrottle;
+/// The `application_name` of the pipelined history connections.
+pub use pipelined::APPLICATION_NAME as PIPELINED_APPLICATION_NAME;
+pub use pipelined::{NotPipelined, PipelineTarget};
 pub use pool::{ConnectError, POOL_DEFAULTS};
 pub use replica::ReplicaOptions;
 pub use statements::PreparedStatements;

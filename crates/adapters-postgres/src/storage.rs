@@ -6,6 +6,7 @@ use std::sync::Arc;
 use calls_storage_diesel::{Blocking, PoolOptions};
 use diesel::PgConnection;
 
+use crate::pipelined::{NotPipelined, PipelineTarget, PipelinedHistory};
 use crate::pool::{self, ConnectError};
 use crate::replica::ReadReplica;
 use crate::statements::PreparedStatements;
@@ -16,6 +17,8 @@ pub struct PostgresStorage {
     pub(crate) db: Blocking<PgConnection>,
     /// Where history pages are read when it keeps up ([`PostgresStorage::with_read_replica`]).
     pub(crate) replica: Option<Arc<ReadReplica>>,
+    /// History pages read from the HTTP worker itself ([`PostgresStorage::pipeline_history`]).
+    pub(crate) pipelined: Option<Arc<PipelinedHistory>>,
 }
 
 impl PostgresStorage {
@@ -47,7 +50,38 @@ impl PostgresStorage {
         Ok(Self {
             db: Blocking::new(pool, timeout),
             replica: None,
+            pipelined: None,
         })
+    }
+
+    /// Reads history pages over up to `connections_per_thread` pipelined connections per
+    /// calling thread (an HTTP worker), instead of on the blocking pool: the same statement,
+    /// without a hop to a blocking thread (see the `pipelined` module). Opens one connection to
+    /// check that `target` answers, within `timeout`; blocks meanwhile, so call it before
+    /// serving or from a blocking context.
+    ///
+    /// Errors: [`NotPipelined::SwitchedOff`] for 0 connections, [`NotPipelined::Unreachable`]
+    /// when the check fails; the storage then keeps reading on the blocking pool.
+    pub fn pipeline_history(
+        &mut self,
+        target: PipelineTarget,
+        connections_per_thread: usize,
+        timeout: std::time::Duration,
+    ) -> Result<(), NotPipelined> {
+        if connections_per_thread == 0 {
+            return Err(NotPipelined::SwitchedOff);
+        }
+        crate::pipelined::check_reachable(&target, timeout)?;
+        self.pipelined = Some(Arc::new(PipelinedHistory::new(
+            target,
+            connections_per_thread,
+            timeout,
+        )));
+        tracing::info!(
+            connections_per_thread,
+            "history pages are read over pipelined connections"
+        );
+        Ok(())
     }
 }
 
@@ -59,6 +93,7 @@ impl fmt::Debug for PostgresStorage {
             .field("connections", &state.connections)
             .field("idle_connections", &state.idle_connections)
             .field("read_replica", &self.replica.is_some())
+            .field("pipelined_history", &self.pipelined.is_some())
             .finish()
     }
 }

@@ -8,18 +8,23 @@
 //! simple `Query` messages (statements run) and `Sync` messages (round trips). The pool has one
 //! connection, warmed up once per shape (diesel prepares a statement on first use: a `Parse`
 //! round trip, once per connection and shape), so what is counted afterwards is what every
-//! later request costs.
+//! later request costs. Both read paths are counted: the blocking pool's, and the pipelined
+//! connections' (`PostgresStorage::pipeline_history`, one connection per thread here, on a
+//! single-threaded runtime as an HTTP worker is).
 
 use std::time::Duration;
 
 use calls_adapters_postgres::testing::TestDatabase;
 use calls_adapters_postgres::testing::counting_proxy::counted;
-use calls_adapters_postgres::{PoolOptions, PostgresStorage};
+use calls_adapters_postgres::{
+    PIPELINED_APPLICATION_NAME, PipelineTarget, PoolOptions, PostgresStorage, PreparedStatements,
+};
 use calls_core::domain::{
     CallStatus, HistoryCursor, HistoryFilter, HistoryQuery, PagePosition, UserId,
 };
 use calls_core::ports::{CallHistory, RevocationKey, RevocationStore, SessionHistory, SessionRef};
 use chrono::{Duration as Days, Utc};
+use diesel::RunQueryDsl;
 use diesel::connection::SimpleConnection;
 
 fn query(user: UserId, filter: HistoryFilter, position: PagePosition) -> HistoryQuery {
@@ -33,6 +38,21 @@ fn query(user: UserId, filter: HistoryFilter, position: PagePosition) -> History
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_history_read_is_one_statement_and_one_round_trip() {
+    count_history_reads(ReadPath::Pool).await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn every_pipelined_history_read_is_one_statement_and_one_round_trip() {
+    count_history_reads(ReadPath::Pipelined).await;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ReadPath {
+    Pool,
+    Pipelined,
+}
+
+async fn count_history_reads(path: ReadPath) {
     let Some((database, _direct)) = TestDatabase::migrated_async().await else {
         return;
     };
@@ -51,7 +71,7 @@ async fn every_history_read_is_one_statement_and_one_round_trip() {
 
     let (url, counts) = counted(database.url());
     let storage = tokio::task::spawn_blocking(move || {
-        PostgresStorage::connect(
+        let mut storage = PostgresStorage::connect(
             &url,
             PoolOptions {
                 max_size: 1,
@@ -59,7 +79,15 @@ async fn every_history_read_is_one_statement_and_one_round_trip() {
                 connection_timeout: Duration::from_secs(5),
             },
         )
-        .expect("storage through the proxy")
+        .expect("storage through the proxy");
+        if path == ReadPath::Pipelined {
+            let target = PipelineTarget::of(&url, PreparedStatements::Cached, &|_| None)
+                .expect("a loopback URL is pipelined");
+            storage
+                .pipeline_history(target, 1, Duration::from_secs(5))
+                .expect("pipelined connections open");
+        }
+        storage
     })
     .await
     .expect("connect");
@@ -148,7 +176,7 @@ async fn every_history_read_is_one_statement_and_one_round_trip() {
             let (executes, simple, syncs) =
                 (after.0 - before.0, after.1 - before.1, after.2 - before.2);
             println!(
-                "{name} ({}): {executes} statements and {syncs} round trips for {READS} reads",
+                "{path:?}, {name} ({}): {executes} statements and {syncs} round trips for {READS} reads",
                 if expect_page { "live" } else { "revoked" }
             );
             assert_eq!(
@@ -159,6 +187,20 @@ async fn every_history_read_is_one_statement_and_one_round_trip() {
             assert_eq!(syncs, READS, "{name}: one round trip per read");
         }
     }
+
+    // The reads above went where they were meant to: a pipelined connection is open (and
+    // served them: the pool's one connection is libpq's), or none is.
+    let pipelined_backends: i64 = diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+         AND application_name = '{PIPELINED_APPLICATION_NAME}'"
+    ))
+    .get_result(&mut raw)
+    .expect("pg_stat_activity");
+    assert_eq!(
+        pipelined_backends,
+        i64::from(path == ReadPath::Pipelined),
+        "pipelined connections"
+    );
 
     // And the answers are the ones the filters describe (the shapes above are not empty).
     let SessionHistory::Page(page) = storage

@@ -40,6 +40,19 @@ impl CallHistory for PostgresStorage {
 }
 
 impl PostgresStorage {
+    /// The page read on the primary, pipelined when set up, or `None` when `session` is
+    /// revoked.
+    async fn read_history_on_primary(
+        &self,
+        query: HistoryQuery,
+        session: Option<SessionRef>,
+    ) -> Result<Option<HistoryPage>, StorageError> {
+        match &self.pipelined {
+            Some(pipelined) => pipelined.read(query, session).await,
+            None => self.read_history_here(query, session).await,
+        }
+    }
+
     /// The page, or `None` when `session` is revoked.
     async fn read_history(
         &self,
@@ -47,7 +60,7 @@ impl PostgresStorage {
         session: Option<SessionRef>,
     ) -> Result<Option<HistoryPage>, StorageError> {
         match &self.replica {
-            None => self.read_history_here(query, session).await,
+            None => self.read_history_on_primary(query, session).await,
             Some(replica) => self.read_history_routed(replica, query, session).await,
         }
     }
@@ -65,7 +78,7 @@ impl PostgresStorage {
         };
         if let Some(source) = not_up {
             replica.state.count(source);
-            return self.read_history_here(query, session).await;
+            return self.read_history_on_primary(query, session).await;
         }
         let user = query.user_id;
         let key = session.clone();
@@ -96,12 +109,12 @@ impl PostgresStorage {
                 replica
                     .state
                     .count(HistoryReadSource::PrimaryReplicaBehindUser);
-                self.read_history_here(query, session).await
+                self.read_history_on_primary(query, session).await
             }
             Err(error) => {
                 replica.state.down(&error.chain());
                 replica.state.count(HistoryReadSource::PrimaryReplicaFailed);
-                self.read_history_here(query, session).await
+                self.read_history_on_primary(query, session).await
             }
         }
     }

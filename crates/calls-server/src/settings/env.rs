@@ -24,6 +24,11 @@ const OVERRIDES: &[(&str, &str, Kind)] = &[
     ("DATABASE_URL", "database.url", Kind::Text),
     ("DATABASE_POOLER", "database.pooler", Kind::Text),
     (
+        "DATABASE_HISTORY_PIPELINE_CONNECTIONS",
+        "database.history_pipeline_connections",
+        Kind::Integer,
+    ),
+    (
         "DATABASE_MIGRATION_URL",
         "database.migration_url",
         Kind::Text,

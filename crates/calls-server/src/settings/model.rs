@@ -49,6 +49,9 @@ pub struct DatabaseSettings {
     pub connect_timeout_secs: u64,
     /// `DATABASE_POOLER`: what sits between the server and PostgreSQL.
     pub pooler: PoolerMode,
+    /// `DATABASE_HISTORY_PIPELINE_CONNECTIONS`: pipelined history connections per HTTP worker
+    /// (0: history on the pool).
+    pub history_pipeline_connections: usize,
     /// `DATABASE_MIGRATION_URL`: a direct PostgreSQL URL for migrations (may hold a password).
     pub migration_url: SecretString,
     /// `DATABASE_REPLICA_URL`: a PostgreSQL streaming replica history pages are read from;
@@ -76,6 +79,7 @@ impl DatabaseSettings {
             min_idle: 5,
             connect_timeout_secs: 2,
             pooler: PoolerMode::None,
+            history_pipeline_connections: 2,
             migration_url: SecretString::from(String::new()),
             replica_url: SecretString::from(String::new()),
             replica_max_connections: 10,

@@ -98,6 +98,7 @@ async fn open(
     }
     let statements = pooled::prepared_statements(settings.pooler);
     let max_connections = settings.max_connections;
+    let pipeline_connections = settings.history_pipeline_connections;
     let min_idle = settings.min_idle;
     let timeout = Duration::from_secs(settings.connect_timeout_secs);
     let replica = ReplicaTarget::from_settings(settings)?.filter(|_| serving);
@@ -120,9 +121,16 @@ async fn open(
                     min_idle,
                     connection_timeout: timeout,
                 };
-                let storage =
+                let mut storage =
                     PostgresStorage::connect_with(url.expose_secret(), options, statements)
                         .map_err(|e| e.to_string())?;
+                pipeline_history(
+                    &mut storage,
+                    url.expose_secret(),
+                    statements,
+                    pipeline_connections,
+                    timeout,
+                );
                 let storage = match replica {
                     Some(replica) => replica.attach(storage)?,
                     None => storage,
@@ -148,6 +156,23 @@ async fn open(
     .await
     .map_err(|err| fail(err.to_string()))?;
     opened.map_err(fail)
+}
+
+/// Reads history over pipelined connections where they reach the database as the pool does;
+/// otherwise says why not and keeps the reads on the pool (never a reason to refuse to start).
+fn pipeline_history(
+    storage: &mut PostgresStorage,
+    url: &str,
+    statements: calls_adapters_postgres::PreparedStatements,
+    connections_per_worker: usize,
+    timeout: Duration,
+) {
+    let env = |name: &str| std::env::var(name).ok();
+    let pipelined = calls_adapters_postgres::PipelineTarget::of(url, statements, &env)
+        .and_then(|target| storage.pipeline_history(target, connections_per_worker, timeout));
+    if let Err(reason) = pipelined {
+        tracing::info!(%reason, "history pages are read on the connection pool");
+    }
 }
 
 /// Migrates through a pool of one connection that is dropped afterwards, before the serving

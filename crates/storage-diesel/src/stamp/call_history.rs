@@ -118,7 +118,12 @@ macro_rules! stamp_call_history {
                 query: &HistoryQuery,
                 revocation: Option<RevocationCheck<'_>>,
             ) -> Result<Option<HistoryPage>, StorageError> {
-                match read(conn, query, revocation, None)? {
+                page_of(read(conn, query, revocation, None)?)
+            }
+
+            /// A read without a replay gate as [`page`] answers it.
+            pub(crate) fn page_of(read: Read) -> Result<Option<HistoryPage>, StorageError> {
+                match read {
                     Read::Page(page) => Ok(Some(page)),
                     Read::Revoked => Ok(None),
                     Read::NotReplayed => Err(StorageError::unexpected(
@@ -135,6 +140,21 @@ macro_rules! stamp_call_history {
                 revocation: Option<RevocationCheck<'_>>,
                 replay: Option<ReplayGate<'_>>,
             ) -> Result<Read, StorageError> {
+                let (statement, writes) = statement(query, revocation, replay);
+                let rows = statement
+                    .load::<AnswerRow<CallRow>>(conn)
+                    .map_err(storage_error)?;
+                interpret(query, rows, writes)
+            }
+
+            /// The statement [`read`] sends, and the write count a replay gate asks for:
+            /// apart, so that a connection other than `Connection` (PostgreSQL's pipelined
+            /// one) can send the very same statement.
+            pub(crate) fn statement<'a>(
+                query: &HistoryQuery,
+                revocation: Option<RevocationCheck<'a>>,
+                replay: Option<ReplayGate<'a>>,
+            ) -> (OneStatement<'a>, Option<i64>) {
                 let (replayed, covers, writes) = match replay {
                     Some(gate) => (gate.replayed, Some(gate.covers), Some(gate.writes)),
                     None => (Box::new(NullCount) as Fragment<'_>, None, None),
@@ -156,9 +176,16 @@ macro_rules! stamp_call_history {
                     replayed,
                     page,
                 };
-                let rows = statement
-                    .load::<AnswerRow<CallRow>>(conn)
-                    .map_err(storage_error)?;
+                (statement, writes)
+            }
+
+            /// What the rows of [`statement`] say (`writes`: the write count its replay gate
+            /// asked for, if any).
+            pub(crate) fn interpret(
+                query: &HistoryQuery,
+                rows: Vec<AnswerRow<CallRow>>,
+                writes: Option<i64>,
+            ) -> Result<Read, StorageError> {
                 let Some(header) = rows.first() else {
                     return Err(StorageError::unexpected(
                         "a history statement without its header",

@@ -40,7 +40,7 @@ macro_rules! stamp_history_statement {
             type Backend = $($backend)::+;
 
             /// A piece of SQL the statement embeds.
-            pub(crate) type Fragment<'a> = Box<dyn QueryFragment<Backend> + 'a>;
+            pub(crate) type Fragment<'a> = Box<dyn QueryFragment<Backend> + Send + 'a>;
 
             /// The columns of a call, in `CallRow`'s field order.
             pub(crate) type CallColumns = (
