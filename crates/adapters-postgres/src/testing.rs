@@ -90,6 +90,32 @@ impl TestDatabase {
             .unwrap_or_else(|error| panic!("connecting to {}: {error}", self.name))
     }
 
+    /// [`TestDatabase::migrated_async`], with history pages read over pipelined connections
+    /// (`connections_per_thread` per thread), as the server reads them by default.
+    ///
+    /// # Panics
+    /// As [`TestDatabase::migrated`], or when no pipelined connection opens.
+    pub async fn migrated_pipelined_async(
+        connections_per_thread: usize,
+    ) -> Option<(Self, PostgresStorage)> {
+        let (database, mut storage) = Self::migrated_async().await?;
+        let url = database.url.clone();
+        let storage = tokio::task::spawn_blocking(move || {
+            let target =
+                crate::PipelineTarget::of(&url, crate::PreparedStatements::Cached, &|_| None)
+                    .unwrap_or_else(|reason| {
+                        panic!("the test database is not pipelined: {reason}")
+                    });
+            storage
+                .pipeline_history(target, connections_per_thread, Duration::from_secs(5))
+                .unwrap_or_else(|reason| panic!("pipelined connections: {reason}"));
+            storage
+        })
+        .await
+        .unwrap_or_else(|error| panic!("pipelining history reads: {error}"));
+        Some((database, storage))
+    }
+
     pub fn pool_options() -> PoolOptions {
         PoolOptions {
             max_size: 10,

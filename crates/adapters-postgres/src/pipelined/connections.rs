@@ -46,17 +46,44 @@ pub(crate) struct Slot {
     in_flight: AtomicUsize,
     /// Set when the task driving the socket ended (the server closed it, an error, or the
     /// runtime that ran the task shut down): the connection can serve nothing more.
-    closed: Arc<AtomicBool>,
+    closed: Arc<Closed>,
+}
+
+/// The end of a connection's task: a flag, and a signal for those waiting to see it.
+#[derive(Default)]
+struct Closed {
+    flag: AtomicBool,
+    signal: tokio::sync::Notify,
+}
+
+impl Closed {
+    fn set(&self) {
+        self.flag.store(true, Ordering::Release);
+        self.signal.notify_waiters();
+    }
 }
 
 impl Slot {
     pub(crate) fn is_closed(&self) -> bool {
-        self.closed.load(Ordering::Acquire)
+        self.closed.flag.load(Ordering::Acquire)
+    }
+
+    /// Whether the connection's task ends within `wait`: after a statement failed, the
+    /// server may be saying goodbye (`FATAL`, then the end of the stream), which the task
+    /// reads a moment after the statement's error.
+    pub(crate) async fn closes_within(&self, wait: Duration) -> bool {
+        let signal = self.closed.signal.notified();
+        tokio::pin!(signal);
+        signal.as_mut().enable();
+        if self.is_closed() {
+            return true;
+        }
+        tokio::time::timeout(wait, signal).await.is_ok() || self.is_closed()
     }
 
     /// Marks the connection unusable (a statement on it failed as a closed connection).
     pub(crate) fn close(&self) {
-        self.closed.store(true, Ordering::Release);
+        self.closed.set();
     }
 }
 
@@ -201,7 +228,7 @@ pub(crate) async fn open(
         .map_err(|error| {
             StorageError::unavailable("PostgreSQL refused a pipelined connection").caused_by(error)
         })?;
-    let closed = Arc::new(AtomicBool::new(false));
+    let closed = Arc::new(Closed::default());
     let marker = ClosedOnDrop(Arc::clone(&closed));
     tokio::spawn(async move {
         let _marker = marker;
@@ -222,11 +249,11 @@ pub(crate) async fn open(
     }))
 }
 
-/// Sets the flag when the task that owns it ends or is dropped with its runtime.
-struct ClosedOnDrop(Arc<AtomicBool>);
+/// Marks the connection closed when the task that owns it ends or is dropped with its runtime.
+struct ClosedOnDrop(Arc<Closed>);
 
 impl Drop for ClosedOnDrop {
     fn drop(&mut self) {
-        self.0.store(true, Ordering::Release);
+        self.0.set();
     }
 }

@@ -34,6 +34,10 @@ use crate::rows::CallRow;
 use connections::{Owner, Taken};
 pub use target::{APPLICATION_NAME, NotPipelined, PipelineTarget};
 
+/// How long a failed read waits to see whether the server is closing its connection (a
+/// `FATAL` error is followed at once by the end of the stream).
+const GOODBYE_WAIT: Duration = Duration::from_millis(100);
+
 /// How long a request waits between looks while the first connections of its thread open.
 const OPENING_POLL: Duration = Duration::from_millis(1);
 
@@ -62,28 +66,61 @@ impl PipelinedHistory {
 
     /// The page, or `None` when `session` is revoked (then no call is read): the same answer
     /// as the blocking read, from the same statement.
+    ///
+    /// A read that meets a connection the server has closed (a restart, a failover,
+    /// `pg_terminate_backend`, an idle timeout) is sent again once on a fresh connection: it
+    /// only reads, so sending it twice changes nothing, and the client sees no error for what
+    /// a reconnect repairs.
     pub(crate) async fn read(
         &self,
         query: HistoryQuery,
         session: Option<SessionRef>,
     ) -> Result<Option<HistoryPage>, StorageError> {
-        let lease = self.lease().await?;
+        match self.read_once(&query, session.as_ref()).await {
+            Err(Attempt::ConnectionLost(error)) => {
+                tracing::info!(reason = %error.chain(), "a pipelined connection was lost; reading again on a new one");
+                self.read_once(&query, session.as_ref())
+                    .await
+                    .map_err(Attempt::into_error)
+            }
+            other => other.map_err(Attempt::into_error),
+        }
+    }
+
+    async fn read_once(
+        &self,
+        query: &HistoryQuery,
+        session: Option<&SessionRef>,
+    ) -> Result<Option<HistoryPage>, Attempt> {
+        let lease = self.lease().await.map_err(Attempt::Failed)?;
         let now = Utc::now();
-        let revocation = session.as_ref().map(|session| (session, now));
-        let (statement, writes) = statement(&query, revocation, None);
+        let revocation = session.map(|session| (session, now));
+        let (statement, writes) = statement(query, revocation, None);
         let mut connection = &lease.slot().connection;
         let loaded = statement.load::<AnswerRow<CallRow>>(&mut connection).await;
         let rows = match loaded {
             Ok(rows) => rows,
             Err(error) => {
-                if closes_connection(&error) {
+                let lost =
+                    closes_connection(&error) || lease.slot().closes_within(GOODBYE_WAIT).await;
+                if lost {
                     lease.slot().close();
+                    // Whatever the server said as it went, the database is out of reach for
+                    // this read: 503, as the pool answers a lost connection.
+                    return Err(Attempt::ConnectionLost(
+                        StorageError::unavailable("the PostgreSQL connection was lost")
+                            .caused_by(error),
+                    ));
                 }
-                return Err(calls_storage_diesel::errors::storage_error(error));
+                return Err(Attempt::Failed(
+                    calls_storage_diesel::errors::storage_error(error),
+                ));
             }
         };
         drop(lease);
-        page_of(interpret(&query, rows, writes)?)
+        interpret(query, rows, writes)
+            .and_then(page_of)
+            .map_err(Attempt::Failed)
     }
 
     async fn lease(&self) -> Result<connections::Lease, StorageError> {
@@ -140,12 +177,32 @@ pub(crate) fn check_reachable(
         .unwrap_or_else(|_| Err(NotPipelined::Unreachable("the check panicked".to_owned())))
 }
 
-/// Whether `error` means the connection itself is gone (not just this statement).
+/// How one attempt at a read ended, when it did not succeed.
+enum Attempt {
+    /// The connection is gone; the read may be sent again on another.
+    ConnectionLost(StorageError),
+    Failed(StorageError),
+}
+
+impl Attempt {
+    fn into_error(self) -> StorageError {
+        match self {
+            Self::ConnectionLost(error) | Self::Failed(error) => error,
+        }
+    }
+}
+
+/// Whether `error` means the connection itself is gone (not just this statement):
+/// diesel-async reports a statement that could not reach the server as `UnableToSendCommand`,
+/// and the server's own goodbye (`57P01 admin_shutdown`, `57P02 crash_shutdown`, ...) as an
+/// error on the last statement, after which the connection's task ends (`Slot::is_closed`).
 fn closes_connection(error: &diesel::result::Error) -> bool {
     use diesel::result::{DatabaseErrorKind, Error};
     matches!(
         error,
-        Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
-            | Error::BrokenTransactionManager
+        Error::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _
+        ) | Error::BrokenTransactionManager
     )
 }
