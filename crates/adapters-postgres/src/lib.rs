@@ -28,6 +28,7 @@ mod login_throttle;
 mod migrations;
 mod pipelined;
 mod pool;
+mod refusal_memo;
 mod replica;
 mod schema;
 mod statements;

@@ -12,6 +12,7 @@
 //! costs no disk write per login.
 
 use std::fmt;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use calls_core::domain::Email;
@@ -26,6 +27,7 @@ use diesel::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Integer, Nullable, Text, Timestamptz};
 
+use crate::refusal_memo::{RefusalMemo, Scope};
 use crate::storage::PostgresStorage;
 
 /// Login failures in PostgreSQL, on the storage's pool (its connections and its bound on
@@ -38,6 +40,9 @@ pub struct PostgresLoginThrottle {
     /// reset requests) share the table without counting into each other. Empty for logins,
     /// whose keys are the ones the table has always had.
     namespace: &'static str,
+    /// Refusals believed for a moment without a round trip (see `refusal_memo`); shared by
+    /// clones.
+    memo: Arc<RefusalMemo>,
 }
 
 impl PostgresLoginThrottle {
@@ -58,6 +63,7 @@ impl PostgresLoginThrottle {
             db: storage.db.clone(),
             limits: limits.normalized(),
             namespace,
+            memo: Arc::default(),
         }
     }
 
@@ -83,6 +89,9 @@ impl PostgresLoginThrottle {
     ) -> Result<(), StorageError> {
         let account = self.account_key(&attempt.account);
         let client = self.client_key(attempt.client);
+        // Their counts fall now: a refusal remembered here may no longer hold.
+        self.memo
+            .forget(&[(Scope::Account, &account), (Scope::Client, &client)]);
         let at = attempt.at;
         self.db
             .run(operation, move |conn| {
@@ -113,11 +122,13 @@ fn sql_limit(limit: usize) -> i32 {
     i32::try_from(limit).unwrap_or(i32::MAX)
 }
 
+/// Until when each limit refuses the attempt; both `None`: admitted.
 #[derive(QueryableByName)]
 struct Verdict {
-    /// `NULL`: admitted; else when the attempt may be retried.
     #[diesel(sql_type = Nullable<Timestamptz>)]
-    retry_at: Option<DateTime<Utc>>,
+    account_until: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    client_until: Option<DateTime<Utc>>,
 }
 
 #[derive(QueryableByName)]
@@ -136,24 +147,37 @@ impl LoginThrottle for PostgresLoginThrottle {
     ) -> Result<AdmittedAttempt, AdmitError> {
         let key = self.account_key(account);
         let network = self.client_key(client);
+        if let Some(retry_at) = self.memo.refused(&key, &network, now) {
+            return Err(Throttled::until(retry_at, now).into());
+        }
+        let (memo_account, memo_client) = (key.clone(), network.clone());
         let window_us = i64::try_from(self.limits.window.as_micros()).unwrap_or(i64::MAX);
         let account_limit = sql_limit(self.limits.max_failures_per_account);
         let client_limit = sql_limit(self.limits.max_failures_per_client);
         let verdict = self
             .db
             .run("login_throttle_admit", move |conn| {
-                diesel::sql_query("SELECT login_throttle_admit($1, $2, $3, $4, $5, $6) AS retry_at")
-                    .bind::<Text, _>(key)
-                    .bind::<Text, _>(network)
-                    .bind::<Timestamptz, _>(now)
-                    .bind::<BigInt, _>(window_us)
-                    .bind::<Integer, _>(account_limit)
-                    .bind::<Integer, _>(client_limit)
-                    .get_result::<Verdict>(conn)
-                    .map_err(storage_error)
+                diesel::sql_query(
+                    "SELECT account_until, client_until \
+                     FROM login_throttle_admit_scoped($1, $2, $3, $4, $5, $6)",
+                )
+                .bind::<Text, _>(key)
+                .bind::<Text, _>(network)
+                .bind::<Timestamptz, _>(now)
+                .bind::<BigInt, _>(window_us)
+                .bind::<Integer, _>(account_limit)
+                .bind::<Integer, _>(client_limit)
+                .get_result::<Verdict>(conn)
+                .map_err(storage_error)
             })
             .await?;
-        match verdict.retry_at {
+        if let Some(until) = verdict.account_until {
+            self.memo.remember(Scope::Account, &memo_account, until);
+        }
+        if let Some(until) = verdict.client_until {
+            self.memo.remember(Scope::Client, &memo_client, until);
+        }
+        match verdict.account_until.max(verdict.client_until) {
             None => Ok(AdmittedAttempt {
                 account: account.clone(),
                 client,
@@ -173,6 +197,7 @@ impl LoginThrottle for PostgresLoginThrottle {
 
     async fn forget_account(&self, account: &Email) -> Result<(), StorageError> {
         let key = self.account_key(account);
+        self.memo.forget(&[(Scope::Account, &key)]);
         self.db
             .run("login_throttle_forget_account", move |conn| {
                 diesel::sql_query("DELETE FROM login_throttle WHERE scope = 'account' AND key = $1")

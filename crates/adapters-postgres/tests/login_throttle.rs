@@ -304,3 +304,84 @@ async fn throttles_in_different_namespaces_do_not_count_into_each_other() {
         "forgetting in one namespace leaves the other's count"
     );
 }
+
+/// A refusal is remembered by the instance that received it (`refusal_memo`): with the table
+/// emptied behind its back, the same account is still refused there without asking the
+/// database, for that account only, while another instance asks and admits. Settling an
+/// attempt on the remembering instance forgets the refusal at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refusal_is_remembered_only_by_its_instance_and_only_for_its_key() {
+    let Some((database, _storage)) = TestDatabase::migrated_async().await else {
+        return;
+    };
+    let (remembering, other) = (instance(&database), instance(&database));
+    let alice = email("alice@example.com");
+    let mut admitted = Vec::new();
+    for attempt in 0..5u32 {
+        admitted.push(
+            remembering
+                .admit(&alice, client(attempt), at(0))
+                .await
+                .expect("admitted"),
+        );
+    }
+    assert!(matches!(
+        remembering.admit(&alice, client(9), at(1)).await,
+        Err(AdmitError::Throttled(_))
+    ));
+    diesel::sql_query("DELETE FROM login_throttle")
+        .execute(&mut database.raw_connection())
+        .expect("emptying the table");
+
+    assert!(
+        matches!(
+            remembering.admit(&alice, client(9), at(2)).await,
+            Err(AdmitError::Throttled(_))
+        ),
+        "the remembered refusal answers without the database"
+    );
+    assert_eq!(rows(&database), 0, "and it wrote nothing there");
+    remembering
+        .admit(&email("bob@example.com"), client(9), at(2))
+        .await
+        .expect("another account from the same address is asked about, and admitted");
+    other
+        .admit(&alice, client(9), at(2))
+        .await
+        .expect("another instance asks the database, which has forgotten");
+
+    // A settled attempt of alice's changes her count here: the memo lets go.
+    remembering
+        .withdraw(&admitted[0])
+        .await
+        .expect("withdrawing");
+    remembering
+        .admit(&alice, client(9), at(3))
+        .await
+        .expect("asked again after the settle");
+}
+
+/// Past the memo's life the database is asked again, and its answer stands.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_remembered_refusal_is_believed_for_about_a_second() {
+    let Some((database, _storage)) = TestDatabase::migrated_async().await else {
+        return;
+    };
+    let throttle = instance(&database);
+    let alice = email("alice@example.com");
+    for attempt in 0..5u32 {
+        throttle
+            .admit(&alice, client(attempt), at(0))
+            .await
+            .expect("admitted");
+    }
+    assert!(throttle.admit(&alice, client(9), at(1)).await.is_err());
+    diesel::sql_query("DELETE FROM login_throttle")
+        .execute(&mut database.raw_connection())
+        .expect("emptying the table");
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    throttle
+        .admit(&alice, client(9), at(2))
+        .await
+        .expect("the memo has expired: the database, now empty, admits");
+}
