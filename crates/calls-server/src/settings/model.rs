@@ -109,6 +109,8 @@ pub struct ThrottleSettings {
     pub account_max_failures: usize,
     pub address_max_failures: usize,
     pub window_secs: u64,
+    /// How long a refused login waits before it is answered (0: at once).
+    pub refusal_pause_ms: u64,
 }
 
 /// Forgotten passwords (`POST /api/auth/password-reset`); on only with `mail.smtp_url`.

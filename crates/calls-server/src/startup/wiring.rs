@@ -55,7 +55,10 @@ pub fn wire(settings: &Settings, storage: &Storage) -> Result<Wired, StartupErro
         revocations: storage.revocations.clone(),
         throttle: login_throttle(&settings.auth.throttle, storage),
         clock: clock.clone(),
-    });
+    })
+    .with_refusal_pause(Duration::from_millis(
+        settings.auth.throttle.refusal_pause_ms,
+    ));
     let voice = wire_voice(&settings.voip, storage, clock.clone())?;
     let calls = CallService::new(storage.calls.clone(), storage.history.clone(), clock);
     let workers = match settings.server.workers {

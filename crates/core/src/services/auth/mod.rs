@@ -104,6 +104,9 @@ pub struct AuthDeps {
 #[derive(Clone)]
 pub struct AuthService {
     pub(crate) deps: AuthDeps,
+    /// How long a throttled login waits before its refusal is answered
+    /// ([`AuthService::with_refusal_pause`]); zero unless set.
+    refusal_pause: std::time::Duration,
 }
 
 impl std::fmt::Debug for AuthService {
@@ -114,7 +117,27 @@ impl std::fmt::Debug for AuthService {
 
 impl AuthService {
     pub fn new(deps: AuthDeps) -> Self {
-        Self { deps }
+        Self {
+            deps,
+            refusal_pause: std::time::Duration::ZERO,
+        }
+    }
+
+    /// Answers a login the throttle refuses only after `pause` (about what judging a password
+    /// takes).
+    ///
+    /// Why: a refusal costs almost nothing (the throttle remembers recent refusals in
+    /// process), so without a pause a client that retries as soon as it is answered, as
+    /// guessing tools do, is refused tens of thousands of times a second and takes the CPU
+    /// that health probes and every other request need. Paused, each of its connections
+    /// makes at most `1 / pause` attempts a second, whatever it does, at the price of a timer
+    /// per refused attempt (no thread, no database work). The refusal also takes about as
+    /// long as a judged attempt, so its timing does not tell whether the throttle is the
+    /// reason.
+    #[must_use]
+    pub fn with_refusal_pause(mut self, pause: std::time::Duration) -> Self {
+        self.refusal_pause = pause;
+        self
     }
 
     /// Creates an account and signs it in.
@@ -164,15 +187,25 @@ impl AuthService {
         let email = Email::parse(email)?;
         let password = Password::for_login(password)?;
         let now = self.deps.clock.now();
-        let attempt = self
-            .deps
-            .throttle
-            .admit(&email, client, now)
-            .await
-            .map_err(|err| match err {
-                AdmitError::Throttled(throttled) => LoginError::Throttled(throttled),
-                AdmitError::Storage(err) => LoginError::Storage(err),
-            })?;
+        let attempt =
+            self.deps
+                .throttle
+                .admit(&email, client, now)
+                .await
+                .map_err(|err| match err {
+                    AdmitError::Throttled(throttled) => LoginError::Throttled(throttled),
+                    AdmitError::Storage(err) => LoginError::Storage(err),
+                });
+        let attempt = match attempt {
+            Ok(attempt) => attempt,
+            Err(refused @ LoginError::Throttled(_)) => {
+                if !self.refusal_pause.is_zero() {
+                    tokio::time::sleep(self.refusal_pause).await;
+                }
+                return Err(refused);
+            }
+            Err(other) => return Err(other),
+        };
         let verdict = self.check_credentials(&email, password).await;
         match &verdict {
             Ok(_) => {

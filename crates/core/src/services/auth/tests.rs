@@ -310,6 +310,42 @@ async fn current_hash_is_not_rewritten() {
         .expect("logged in");
 }
 
+/// The refusal pause: a throttled login is answered only after it, an admitted one is not
+/// delayed by it (the paused clock makes the waits exact).
+#[tokio::test(start_paused = true)]
+async fn a_refused_login_is_answered_after_the_refusal_pause_and_no_other() {
+    let pause = Duration::from_millis(20);
+    let mut refusing = Mocks::new();
+    refusing.throttle = MockLoginThrottle::new();
+    refusing.throttle.expect_admit().returning(|_, _, _| {
+        Err(AdmitError::Throttled(Throttled {
+            retry_after: Duration::from_secs(42),
+        }))
+    });
+    let started = tokio::time::Instant::now();
+    let err = refusing
+        .service()
+        .with_refusal_pause(pause)
+        .login("alice@example.com", "anything1".into(), CLIENT)
+        .await
+        .expect_err("throttled");
+    assert!(matches!(err, LoginError::Throttled(_)), "{err:?}");
+    assert_eq!(started.elapsed(), pause);
+
+    let mut unknown = Mocks::new();
+    unknown.users.expect_find_by_email().returning(|_| Ok(None));
+    unknown.hasher.expect_verify_dummy().returning(|_| ());
+    let started = tokio::time::Instant::now();
+    let err = unknown
+        .service()
+        .with_refusal_pause(pause)
+        .login("nobody@example.com", "anything1".into(), CLIENT)
+        .await
+        .expect_err("unknown account");
+    assert!(matches!(err, LoginError::InvalidCredentials), "{err:?}");
+    assert_eq!(started.elapsed(), Duration::ZERO, "only refusals pause");
+}
+
 #[tokio::test]
 async fn throttled_logins_are_refused_before_any_lookup() {
     let mut mocks = Mocks::new();
