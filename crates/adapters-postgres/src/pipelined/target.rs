@@ -43,7 +43,10 @@ pub const APPLICATION_NAME: &str = "calls-server pipelined history";
 pub enum NotPipelined {
     #[error("switched off (database.history_pipeline_connections = 0)")]
     SwitchedOff,
-    #[error("behind a transaction-mode pooler, which cannot keep named prepared statements")]
+    #[error(
+        "behind a transaction-mode pooler (DATABASE_POOLER=transaction), which cannot keep the \
+         statements the pipelined connections name"
+    )]
     Pooler,
     #[error("the URL asks for TLS (sslmode={0}), which only the libpq connections provide")]
     Tls(String),

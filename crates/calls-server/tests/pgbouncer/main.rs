@@ -190,10 +190,14 @@ async fn with_the_statement_cache_on_the_same_pooler_fails() {
     let work = tempfile::tempdir().expect("temp dir");
     let config = write_config(work.path());
     let pooled = bouncer.url(database.name());
+    // History on the pool in both: this is about diesel's statement cache (the pipelined
+    // history connections name their statements uniquely per process, and are never used
+    // behind a transaction pooler anyway).
     let env = |pooler: &'static str| {
         [
             ("DATABASE_URL", pooled.clone()),
             ("DATABASE_POOLER", pooler.to_owned()),
+            ("DATABASE_HISTORY_PIPELINE_CONNECTIONS", "0".to_owned()),
             ("CALLS_CONFIG", config.clone()),
             ("VOIP_PROVIDER", "mock".to_owned()),
         ]
